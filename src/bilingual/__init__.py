@@ -1,0 +1,1 @@
+from .text.segment import split_sentences

@@ -1,0 +1,1 @@
+"""Pure text stages: normalization, language detection and segmentation. No torch here."""
