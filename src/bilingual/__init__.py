@@ -1,1 +1,43 @@
+"""bilingual: translate and summarize Chinese and English articles.
+
+    import bilingual
+    bilingual.translate("重庆两江新区与世界贸易网点联盟签署战略合作协议。")
+    bilingual.translate(article, target="zh")
+    bilingual.split_sentences(article)
+"""
+
+import logging as _logging
+
+from .api import default_translator, reset_defaults, translate
+from .config import Settings
+from .errors import (
+    BackendNotAvailableError,
+    BilingualError,
+    InputTooLargeError,
+    ModelNotAvailableError,
+    UnsupportedLanguageError,
+)
+from .text.detect import detect_language
 from .text.segment import split_sentences
+from .translation.translator import DocumentTranslation, Segment, Translator
+
+_logging.getLogger(__name__).addHandler(_logging.NullHandler())
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BackendNotAvailableError",
+    "BilingualError",
+    "DocumentTranslation",
+    "InputTooLargeError",
+    "ModelNotAvailableError",
+    "Segment",
+    "Settings",
+    "Translator",
+    "UnsupportedLanguageError",
+    "default_translator",
+    "detect_language",
+    "reset_defaults",
+    "split_sentences",
+    "translate",
+]

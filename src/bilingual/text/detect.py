@@ -135,7 +135,7 @@ def detect_language(text: str) -> Language:
         name = _OTHER_SCRIPTS[other_script]
         raise UnsupportedLanguageError(f"The text looks like {name}; bilingual translates only Chinese and English.")
     if dominant == "han":
-        if kana >= 2 and kana >= 0.1 * (han + kana):
+        if kana >= 2 and kana >= 0.3 * (han + kana):
             raise UnsupportedLanguageError("The text looks like Japanese; bilingual translates only Chinese and English.")
         return "zh"
     language = _latin_language(text)

@@ -101,11 +101,11 @@ def _should_join(prev: str, nxt: str, hard_wrapped: bool, width: int) -> bool:
     head = nxt.lstrip()[:1]
     if head.islower() and head.isascii():
         return True
-    if _HYPHENATED.search(prev):
-        return False  # "well-" followed by a capital: keep the line break
+    if _HYPHENATED.search(prev) or _is_title(prev):
+        return False  # "well-" before a capital, or a heading: keep the line break
     if hard_wrapped and _width(prev) >= 0.6 * width:
         return True
-    if _TERMINAL.search(prev) or _CJK.search(prev[-1:]) or _is_title(prev):
+    if _TERMINAL.search(prev) or _CJK.search(prev[-1:]):
         return False
     return len(prev) >= _LONG_LATIN
 

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Create .venv (once) and install bilingual with the versions CI tested (constraints.txt).
+# Usage: scripts/bootstrap.sh [EXTRA]    e.g. scripts/bootstrap.sh test
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extra="${1:-}"
+python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+# An unpinned torch pulls a multi-GB CUDA build; this pin installs the CPU build where one is provided.
+.venv/bin/python -m pip install -q -c constraints.txt "torch==2.13.0"
+.venv/bin/python -m pip install -q -c constraints.txt -e ".${extra:+[$extra]}"

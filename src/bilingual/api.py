@@ -1,0 +1,49 @@
+"""The one-call functions, each delegating to a shared default instance.
+
+Like ``requests.get()`` over a ``Session``: ``translate()`` uses one
+:class:`~bilingual.translation.translator.Translator`, built on first use from
+the environment and kept for the life of the process, so each model loads once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from .translation.translator import Translator
+
+_lock = threading.Lock()
+_translator: Translator | None = None
+
+
+def default_translator() -> Translator:
+    """The shared translator behind :func:`translate`, created on first use (thread-safe)."""
+    global _translator
+    with _lock:
+        if _translator is None:
+            _translator = Translator()
+        return _translator
+
+
+def reset_defaults() -> None:
+    """Forget the shared instances, so the next call re-reads the environment."""
+    global _translator
+    with _lock:
+        _translator = None
+
+
+def translate(
+    text: str | Sequence[str], target: str | None = None, *, source: str | None = None, **options: Any
+) -> str | list[str]:
+    """Translate an article (or a list of articles) between Chinese and English.
+
+    See :meth:`Translator.translate`. Text with nothing to translate (``""``, whitespace,
+    numbers, URLs, emoji) comes back unchanged without loading a model.
+
+    Example:
+        >>> import bilingual                                        # doctest: +SKIP
+        >>> bilingual.translate("重庆两江新区签署了战略合作协议。")        # doctest: +SKIP
+        'Chongqing Liangjiang New Area signed a strategic cooperation agreement.'
+    """
+    return default_translator().translate(text, target, source=source, **options)

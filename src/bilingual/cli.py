@@ -1,0 +1,129 @@
+"""The command line: ``bilingual translate``, ``bilingual models list|download``.
+
+Every ``BilingualError`` ends the program with a one-line message and exit code 1;
+wrong usage exits with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from .config import Settings
+from .errors import BilingualError
+from .models import ModelRef, download, locate
+
+
+def _read(path: str | None, stdin: TextIO) -> str:
+    if path in (None, "-"):
+        return stdin.read()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise SystemExit(f"bilingual: cannot read {path}: {exc.strerror}") from exc
+
+
+def _progress_bar(stream: TextIO):
+    """A tqdm progress callback on ``stream`` when it is a terminal, else None."""
+    if not stream.isatty():
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit="sentence", file=stream, leave=False)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def _translate(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    from .translation.translator import Translator
+
+    text = _read(args.file, stdin)
+    translator = Translator(settings)
+    result = translator.translate(text, args.to, source=getattr(args, "from"), progress=_progress_bar(err))
+    out.write(result if result.endswith("\n") or not result else result + "\n")
+    return 0
+
+
+def _model_refs(settings: Settings, include_summaries: bool) -> list[tuple[str, ModelRef]]:
+    refs = [
+        ("translate zh->en", ModelRef(settings.model_zh_en, settings.revision_zh_en)),
+        ("translate en->zh", ModelRef(settings.model_en_zh, settings.revision_en_zh)),
+    ]
+    if include_summaries:
+        refs += [
+            ("summarize en", ModelRef(settings.model_summary_en, task="summarization")),
+            ("summarize zh", ModelRef(settings.model_summary_zh, task="summarization")),
+        ]
+    return refs
+
+
+def _models(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    if args.action == "list":
+        for task, ref in _model_refs(settings, include_summaries=True):
+            path = locate(ref)
+            state = f"present  {path}" if path else "missing  (run `bilingual models download --all`)"
+            out.write(f"{task:<18} {ref.name:<40} {state}\n")
+        return 0
+    if settings.offline:
+        raise BilingualError("Offline mode is on (HF_HUB_OFFLINE or BILINGUAL_OFFLINE); unset it to download models.")
+    for task, ref in _model_refs(settings, include_summaries=args.all):
+        err.write(f"downloading {ref.name} ({task}) ...\n")
+        out.write(f"{task:<18} {ref.name:<40} {download(ref)}\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bilingual", description="Translate and summarize Chinese and English articles.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    tr = sub.add_parser("translate", help="translate a file or standard input")
+    tr.add_argument("file", nargs="?", help="a UTF-8 text file (default: standard input)")
+    tr.add_argument("--to", choices=["en", "zh"], help="target language (default: the other one)")
+    tr.add_argument("--from", choices=["en", "zh"], help="source language (default: detected)")
+    tr.add_argument("--beam-size", type=int, help="beams in decoding (default 4)")
+    models = sub.add_parser("models", help="list or download the models")
+    models.add_argument("action", choices=["list", "download"])
+    models.add_argument("--all", action="store_true", help="download the summarization models too")
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run the command line; returns the exit code."""
+    stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
+    args = build_parser().parse_args(argv)
+    overrides = {"beam_size": args.beam_size} if getattr(args, "beam_size", None) else {}
+    try:
+        settings = Settings.from_env(**overrides)
+        if args.command == "translate":
+            return _translate(args, settings, stdout, stderr, stdin)
+        return _models(args, settings, stdout, stderr)
+    except BilingualError as exc:
+        stderr.write(f"bilingual: {exc}\n")
+        return 1
+    except ValueError as exc:  # invalid settings from the environment
+        stderr.write(f"bilingual: invalid setting: {exc}\n")
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+
+def main_entry() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

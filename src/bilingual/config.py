@@ -1,0 +1,106 @@
+"""Settings. The environment is read here, and only here (``Settings.from_env``).
+
+The core takes a frozen :class:`Settings`; ``Translator(**overrides)`` and the
+command line build one from the environment and their own arguments.
+
+Environment variables:
+
+==============================  ======================================================
+``BILINGUAL_MODEL_ZH_EN``       Hub id or local directory of the zh->en model
+``BILINGUAL_MODEL_EN_ZH``       Hub id or local directory of the en->zh model
+``BILINGUAL_REVISION_ZH_EN``    pinned revision (branch, tag or commit) of that model
+``BILINGUAL_REVISION_EN_ZH``    pinned revision of the en->zh model
+``BILINGUAL_MODEL_SUMMARY_EN``  Hub id or local directory of the English summarizer
+``BILINGUAL_MODEL_SUMMARY_ZH``  Hub id or local directory of the Chinese summarizer
+``BILINGUAL_DEVICE``            ``cpu``, ``cuda``, ``cuda:1`` ... (default: cuda if available)
+``BILINGUAL_MAX_INPUT_CHARS``   size limit of one request (default 200000)
+``BILINGUAL_OFFLINE``           ``1`` never downloads (``HF_HUB_OFFLINE=1`` does the same)
+==============================  ======================================================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+DEFAULT_MODEL_ZH_EN = "Helsinki-NLP/opus-mt-zh-en"
+DEFAULT_MODEL_EN_ZH = "Helsinki-NLP/opus-mt-en-zh"
+DEFAULT_MODEL_SUMMARY_EN = "sshleifer/distilbart-cnn-12-6"
+DEFAULT_MODEL_SUMMARY_ZH = "csebuetnlp/mT5_multilingual_XLSum"
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the translator and summarizer need to know, in one immutable object.
+
+    Attributes:
+        model_zh_en: Hub id or local directory of the Chinese -> English model.
+        model_en_zh: Hub id or local directory of the English -> Chinese model.
+        revision_zh_en: pinned revision of ``model_zh_en`` (None: the default branch).
+        revision_en_zh: pinned revision of ``model_en_zh``.
+        model_summary_en: Hub id or local directory of the English abstractive summarizer.
+        model_summary_zh: Hub id or local directory of the Chinese abstractive summarizer.
+        backend: ``"transformers"`` (the only one built in so far) or ``"auto"``.
+        device: ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or None for automatic.
+        beam_size: beams in decoding.
+        batch_size: most sentences in one model call.
+        max_batch_tokens: most source tokens in one model call (padding included).
+        max_segment_tokens: longer sentences are split at clauses, then at this budget.
+        max_input_chars: larger inputs raise InputTooLargeError before any model work.
+        length_ratio: a sentence's output is capped at ``length_ratio * source tokens + 10``.
+        offline: never try to download a model.
+    """
+
+    model_zh_en: str = DEFAULT_MODEL_ZH_EN
+    model_en_zh: str = DEFAULT_MODEL_EN_ZH
+    revision_zh_en: str | None = None
+    revision_en_zh: str | None = None
+    model_summary_en: str = DEFAULT_MODEL_SUMMARY_EN
+    model_summary_zh: str = DEFAULT_MODEL_SUMMARY_ZH
+    backend: str = "auto"
+    device: str | None = None
+    beam_size: int = 4
+    batch_size: int = 16
+    max_batch_tokens: int = 4096
+    max_segment_tokens: int = 200
+    max_input_chars: int = 200_000
+    length_ratio: float = 3.0
+    offline: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("beam_size", "batch_size", "max_batch_tokens", "max_segment_tokens", "max_input_chars"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, not {value!r}")
+        if self.max_segment_tokens < 8:
+            raise ValueError("max_segment_tokens must be at least 8")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from environment variables (see the module docstring), then overrides."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for key, field_name in (
+            ("BILINGUAL_MODEL_ZH_EN", "model_zh_en"),
+            ("BILINGUAL_MODEL_EN_ZH", "model_en_zh"),
+            ("BILINGUAL_REVISION_ZH_EN", "revision_zh_en"),
+            ("BILINGUAL_REVISION_EN_ZH", "revision_en_zh"),
+            ("BILINGUAL_MODEL_SUMMARY_EN", "model_summary_en"),
+            ("BILINGUAL_MODEL_SUMMARY_ZH", "model_summary_zh"),
+            ("BILINGUAL_DEVICE", "device"),
+            ("BILINGUAL_BACKEND", "backend"),
+        ):
+            if env.get(key):
+                values[field_name] = env[key]
+        if env.get("BILINGUAL_MAX_INPUT_CHARS"):
+            values["max_input_chars"] = int(env["BILINGUAL_MAX_INPUT_CHARS"])
+        values["offline"] = any(env.get(k, "").lower() in _TRUE for k in ("BILINGUAL_OFFLINE", "HF_HUB_OFFLINE"))
+        known = {f.name for f in fields(cls)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        return replace(cls(**values), **overrides)

@@ -1,0 +1,1 @@
+"""Translation: the document pipeline over a backend that translates batches of sentences."""

@@ -1,0 +1,24 @@
+"""Backends turn a batch of sentences into translations. Nothing else.
+
+A backend knows one model and one direction. The document logic (splitting,
+batching, reassembly) lives above it in :mod:`bilingual.translation.translator`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+
+class Backend(Protocol):
+    """The contract every translation backend fulfils."""
+
+    model_name: str
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Source-side token counts, as the model will see them."""
+        ...
+
+    def translate_batch(self, texts: Sequence[str]) -> list[str]:
+        """Translate sentences; one output per input, in order."""
+        ...

@@ -1,0 +1,135 @@
+"""The reference backend: a Marian (Opus-MT) model through Hugging Face transformers."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from ...errors import ModelNotAvailableError
+from ..guards import find_loop, max_new_tokens, trim_loop
+
+logger = logging.getLogger(__name__)
+
+# Target-language tokens of multi-target Opus-MT models, best first, per target language.
+TARGET_TOKENS = {
+    "zh": (">>cmn_Hans<<", ">>zho_Hans<<", ">>cmn<<", ">>zho<<", ">>zh<<"),
+    "en": (">>eng<<", ">>en<<"),
+}
+
+
+def pick_target_token(vocab: dict[str, int] | Sequence[str], target: str) -> str | None:
+    """The target-language token to prepend, if the vocabulary has language tokens at all."""
+    if not any(t.startswith(">>") and t.endswith("<<") for t in vocab):
+        return None
+    for token in TARGET_TOKENS[target]:
+        if token in vocab:
+            return token
+    return None
+
+
+def _device(requested: str | None) -> str:
+    import torch
+
+    if requested:
+        return requested
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+class TransformersBackend:
+    """Translate batches with ``model.generate``; one lock serializes calls to the model.
+
+    Args:
+        model_dir: a local directory in the Hugging Face layout.
+        model_name: the id reported to users (Hub id or path).
+        target: the target language, ``"zh"`` or ``"en"``.
+        beam_size: beams in decoding.
+        length_ratio: cap of new tokens relative to the source length.
+        device: torch device, or None for cuda when available.
+    """
+
+    def __init__(
+        self,
+        model_dir: Path,
+        *,
+        model_name: str,
+        target: str,
+        beam_size: int = 4,
+        length_ratio: float = 3.0,
+        device: str | None = None,
+    ) -> None:
+        import torch
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+        self.model_name = model_name
+        self.beam_size = beam_size
+        self.length_ratio = length_ratio
+        self.device = _device(device)
+        self._lock = threading.Lock()
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(model_dir, trust_remote_code=False)
+            self.model = AutoModelForSeq2SeqLM.from_pretrained(
+                model_dir,
+                trust_remote_code=False,
+                use_safetensors=(model_dir / "model.safetensors").is_file() or None,
+            )
+        except (OSError, ValueError, KeyError, RuntimeError) as exc:
+            raise ModelNotAvailableError(
+                f"Could not load model {model_name!r} from {model_dir}: {exc}. The files may be incomplete; "
+                "delete the directory (or the Hugging Face cache entry) and run `bilingual models download` again."
+            ) from exc
+        self.model.to(self.device).eval()
+        # Opus-MT ships max_length=512; the cap here is max_new_tokens, relative to each source.
+        self.model.generation_config.max_length = None
+        self._torch = torch
+        self.target_token = pick_target_token(self.tokenizer.get_vocab(), target)
+        limit = getattr(self.model.config, "max_position_embeddings", 512) or 512
+        self.max_length = min(int(limit), 512)
+
+    def _prefixed(self, texts: Sequence[str]) -> list[str]:
+        return [f"{self.target_token} {t}" for t in texts] if self.target_token else list(texts)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        with self._lock:
+            encoded = self.tokenizer(self._prefixed(texts), add_special_tokens=True)["input_ids"]
+        return [len(ids) for ids in encoded]
+
+    def translate_batch(self, texts: Sequence[str]) -> list[str]:
+        if not texts:
+            return []
+        with self._lock, self._torch.inference_mode():
+            enc = self.tokenizer(
+                self._prefixed(texts), return_tensors="pt", padding=True, truncation=False
+            ).to(self.device)
+            lengths = enc["attention_mask"].sum(dim=1).tolist()
+            cap = max(max_new_tokens(n, self.length_ratio, self.max_length) for n in lengths)
+            out = self.model.generate(**enc, num_beams=self.beam_size, max_new_tokens=cap, do_sample=False)
+            results = []
+            for i, ids in enumerate(out.tolist()):
+                ids = [t for t in ids if t not in self._special_ids()]
+                ids = ids[: max_new_tokens(lengths[i], self.length_ratio, self.max_length)]
+                loop = find_loop(ids)
+                if loop is not None:
+                    ids = self._redecode(enc, i, lengths[i], ids, loop)
+                results.append(self.tokenizer.decode(ids, skip_special_tokens=True).strip())
+        return results
+
+    def _special_ids(self) -> set[int]:
+        return {t for t in (self.tokenizer.pad_token_id, self.tokenizer.eos_token_id) if t is not None}
+
+    def _redecode(self, enc, i: int, length: int, ids: list[int], loop: int) -> list[int]:
+        """Decode one looping sentence again without repeated trigrams; trim if it still loops."""
+        logger.debug("repetition loop in output %d; decoding again with no_repeat_ngram_size=3", i)
+        single = {k: v[i : i + 1, :length] if v.dim() == 2 else v[i : i + 1] for k, v in enc.items()}
+        again = self.model.generate(
+            **single,
+            num_beams=self.beam_size,
+            max_new_tokens=max_new_tokens(length, self.length_ratio, self.max_length),
+            no_repeat_ngram_size=3,
+            repetition_penalty=1.3,
+            do_sample=False,
+        )[0].tolist()
+        again = [t for t in again if t not in self._special_ids()]
+        still = find_loop(again)
+        return again if still is None else trim_loop(again, still)

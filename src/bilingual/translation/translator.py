@@ -1,0 +1,270 @@
+"""``Translator``: a configured, reusable article translator over a backend."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ..config import Settings
+from ..errors import BackendNotAvailableError, InputTooLargeError
+from ..languages import Language, normalize_language, other
+from ..models import ModelRef, resolve
+from ..text.detect import detect_language
+from ..text.normalize import normalize_text, paragraph_layout
+from .backends import Backend
+from .pipeline import DocumentPlan, joiner, make_batches, needs_translation, plan_document
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+BackendFactory = Callable[[Language, Language, Settings], Backend]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One source sentence and its translation."""
+
+    source: str
+    target: str
+
+
+@dataclass(frozen=True)
+class DocumentTranslation:
+    """An aligned translation of one document.
+
+    Attributes:
+        source_language: ``"zh"`` or ``"en"``, detected or given.
+        target_language: the other one.
+        model: the model that translated (Hub id or path; empty when nothing needed a model).
+        paragraphs: one entry per input paragraph, each a list of segments.
+        text: the whole translation, with the input's paragraph layout.
+    """
+
+    source_language: Language
+    target_language: Language
+    model: str
+    paragraphs: tuple[tuple[Segment, ...], ...]
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _transformers_factory(source: Language, target: Language, settings: Settings) -> Backend:
+    from .backends.transformers_backend import TransformersBackend
+
+    ref = _model_ref(source, target, settings)
+    path = resolve(ref, offline=settings.offline)
+    return TransformersBackend(
+        path,
+        model_name=ref.name,
+        target=target,
+        beam_size=settings.beam_size,
+        length_ratio=settings.length_ratio,
+        device=settings.device,
+    )
+
+
+BACKENDS: dict[str, BackendFactory] = {"transformers": _transformers_factory}
+
+
+def _model_ref(source: Language, target: Language, settings: Settings) -> ModelRef:
+    if (source, target) == ("zh", "en"):
+        return ModelRef(settings.model_zh_en, settings.revision_zh_en)
+    return ModelRef(settings.model_en_zh, settings.revision_en_zh)
+
+
+class Translator:
+    """Translate Chinese and English articles, keeping their paragraphs.
+
+    Models load on first use, once per direction, thread-safely, and are reused
+    by every later call.
+
+    Args:
+        settings: a :class:`~bilingual.config.Settings`; by default read from the environment.
+        backend_factory: builds a backend for a direction (tests pass a fake one).
+        **overrides: any field of ``Settings``, e.g. ``backend``, ``beam_size``, ``batch_size``,
+            ``device``, ``max_input_chars``, ``model_zh_en``, ``model_en_zh``.
+
+    Example:
+        >>> translator = Translator(beam_size=2)                      # doctest: +SKIP
+        >>> translator.translate("两江新区签署了协议。")                 # doctest: +SKIP
+        'The Liangjiang New Area signed the agreement.'
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        backend_factory: BackendFactory | None = None,
+        **overrides: Any,
+    ) -> None:
+        base = settings if settings is not None else Settings.from_env()
+        self.settings = replace(base, **overrides) if overrides else base
+        if backend_factory is None:
+            name = "transformers" if self.settings.backend == "auto" else self.settings.backend
+            if name not in BACKENDS:
+                raise BackendNotAvailableError(
+                    f"Unknown backend {self.settings.backend!r}; choose one of: auto, {', '.join(BACKENDS)}."
+                )
+            backend_factory = BACKENDS[name]
+        self._factory = backend_factory
+        self._backends: dict[tuple[Language, Language], Backend] = {}
+        self._lock = threading.Lock()
+
+    # -- models -----------------------------------------------------------------------------
+
+    def model_name(self, source: Language, target: Language) -> str:
+        """The configured model for a direction (Hub id or path)."""
+        return _model_ref(source, target, self.settings).name
+
+    def backend(self, source: Language, target: Language) -> Backend:
+        """The backend for a direction, loading its model on first use."""
+        key = (source, target)
+        with self._lock:
+            if key not in self._backends:
+                logger.info("loading %s->%s model %s", source, target, self.model_name(source, target))
+                self._backends[key] = self._factory(source, target, self.settings)
+            return self._backends[key]
+
+    # -- public API ---------------------------------------------------------------------------
+
+    def translate(
+        self,
+        text: str | Sequence[str],
+        target: str | None = None,
+        *,
+        source: str | None = None,
+        **options: Any,
+    ) -> str | list[str]:
+        """Translate an article, or a list of articles, into the other language.
+
+        Args:
+            text: a string, or a list of strings (a list of translations comes back, in order).
+            target: ``"zh"``, ``"en"`` or an alias; None means the other language.
+            source: the source language; None detects it (per item for a list).
+            **options: ``progress``, a callable ``(done, total)`` told about translated pieces.
+
+        Returns:
+            The translation(s), with the input's paragraphs.
+
+        Raises:
+            TypeError: ``text`` is not a string or a list of strings.
+            UnsupportedLanguageError: the text or a requested language is not Chinese or English.
+            InputTooLargeError: the input is longer than ``max_input_chars``.
+            ModelNotAvailableError: the model is neither local nor downloadable.
+        """
+        if isinstance(text, str):
+            return self.translate_document(text, target, source=source, **options).text
+        if not isinstance(text, Sequence) or not all(isinstance(t, str) for t in text):
+            raise TypeError("text must be a string or a list of strings")
+        docs = self._translate_many(list(text), target, source, options.pop("progress", None), options)
+        return [d.text for d in docs]
+
+    def translate_document(
+        self, text: str, target: str | None = None, *, source: str | None = None, **options: Any
+    ) -> DocumentTranslation:
+        """Translate one article and return it aligned, paragraph by paragraph and sentence by sentence.
+
+        Takes the same arguments as :meth:`translate` (a single string only).
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a string, not {type(text).__name__}")
+        return self._translate_many([text], target, source, options.pop("progress", None), options)[0]
+
+    # -- pipeline -------------------------------------------------------------------------------
+
+    def _check_size(self, texts: list[str]) -> None:
+        total = sum(len(t) for t in texts)
+        limit = self.settings.max_input_chars
+        if total > limit:
+            raise InputTooLargeError(
+                f"The input has {total:,} characters, more than the limit of {limit:,}. Split it into smaller "
+                "parts, or raise max_input_chars (BILINGUAL_MAX_INPUT_CHARS)."
+            )
+
+    def _directions(
+        self, texts: list[str], target: str | None, source: str | None
+    ) -> list[tuple[Language, Language] | None]:
+        wanted_target = normalize_language(target) if target is not None else None
+        given_source = normalize_language(source) if source is not None else None
+        out: list[tuple[Language, Language] | None] = []
+        for text in texts:
+            if not needs_translation(text):
+                out.append(None)  # whitespace, numbers, URLs, emoji: returned unchanged
+                continue
+            src = given_source or detect_language(text)
+            tgt = wanted_target or other(src)
+            out.append((src, tgt))
+        return out
+
+    def _translate_many(
+        self,
+        texts: list[str],
+        target: str | None,
+        source: str | None,
+        progress: Progress | None,
+        options: dict[str, Any],
+    ) -> list[DocumentTranslation]:
+        if options:
+            raise TypeError(f"unknown option(s): {', '.join(sorted(options))}")
+        self._check_size(texts)
+        directions = self._directions(texts, target, source)
+        results: list[DocumentTranslation | None] = [None] * len(texts)
+        plans: dict[int, DocumentPlan] = {}
+        for i, (text, direction) in enumerate(zip(texts, directions)):
+            if direction is None or direction[0] == direction[1]:
+                results[i] = _unchanged(text, direction)
+                continue
+            backend = self.backend(*direction)
+            plans[i] = plan_document(
+                text,
+                *direction,
+                max_tokens=self.settings.max_segment_tokens,
+                length=backend.count_tokens,
+            )
+        self._run(plans, progress)
+        for i, plan in plans.items():
+            results[i] = _result(plan, self.backend(plan.source, plan.target).model_name)
+        return [r for r in results if r is not None]
+
+    def _run(self, plans: dict[int, DocumentPlan], progress: Progress | None) -> None:
+        by_direction: dict[tuple[Language, Language], list] = {}
+        for plan in plans.values():
+            by_direction.setdefault((plan.source, plan.target), []).extend(plan.pending)
+        total = sum(len(p) for p in by_direction.values())
+        done = 0
+        if progress:
+            progress(0, total)
+        for direction, pieces in by_direction.items():
+            backend = self.backend(*direction)
+            lengths = backend.count_tokens([p.text for p in pieces])
+            for batch in make_batches(
+                lengths, max_size=self.settings.batch_size, max_tokens=self.settings.max_batch_tokens
+            ):
+                outputs = backend.translate_batch([pieces[i].text for i in batch])
+                for i, out in zip(batch, outputs):
+                    pieces[i].result = out
+                done += len(batch)
+                if progress:
+                    progress(done, total)
+
+
+def _result(plan: DocumentPlan, model: str) -> DocumentTranslation:
+    aligned = plan.assemble()
+    paragraphs = tuple(tuple(Segment(s, t) for s, t in para) for para in aligned)
+    glue = joiner(plan.target)
+    text = plan.layout.render([glue.join(seg.target for seg in para) for para in paragraphs])
+    return DocumentTranslation(plan.source, plan.target, model, paragraphs, text)
+
+
+def _unchanged(text: str, direction: tuple[Language, Language] | None) -> DocumentTranslation:
+    """A document that needs no model: returned exactly as given."""
+    src, tgt = direction if direction else ("en", "zh")
+    layout = paragraph_layout(normalize_text(text))
+    paragraphs = tuple((Segment(p, p),) for p in layout.paragraphs)
+    return DocumentTranslation(src, tgt, "", paragraphs, text)
+

@@ -1,0 +1,167 @@
+"""End to end through the real loading code, on tiny trained Marian checkpoints (no mocks)."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import bilingual
+from bilingual import ModelNotAvailableError, Settings, Translator
+from bilingual.cli import main as cli_main
+from tests.fixtures.corpus import PAIRS
+
+ZH = {zh: en for zh, en in PAIRS}
+ZH_ARTICLE = "两江新区签署了合作协议。代表团访问了重庆。\n\n会议在周一举行。出口增长了百分之五。新工厂明年开工。\n\n2023\n\n谢谢。"
+EN_OF_ZH_ARTICLE = (
+    "Liangjiang New Area signed a cooperation agreement. The delegation visited Chongqing.\n\n"
+    "The meeting was held on Monday. Exports grew by five percent. The new factory opens next year.\n\n"
+    "2023\n\nThank you."
+)
+EN_ARTICLE = (
+    "The delegation visited Chongqing. Both sides will strengthen trade cooperation.\n\n"
+    "The bank lowered interest rates. Prices remain stable.\n\nThank you."
+)
+ZH_OF_EN_ARTICLE = "代表团访问了重庆。双方将加强贸易合作。\n\n银行降低了利率。价格保持稳定。\n\n谢谢。"
+
+
+def test_zh_to_en_article(tiny_translator):
+    assert tiny_translator.translate(ZH_ARTICLE) == EN_OF_ZH_ARTICLE
+
+
+def test_en_to_zh_article_uses_the_target_language_token(tiny_translator):
+    assert tiny_translator.translate(EN_ARTICLE) == ZH_OF_EN_ARTICLE
+    backend = tiny_translator.backend("en", "zh")
+    assert backend.target_token == ">>cmn_Hans<<"
+    ids = backend.tokenizer(backend._prefixed(["Thank you."]))["input_ids"][0]
+    assert ids[0] == backend.tokenizer.get_vocab()[">>cmn_Hans<<"]
+    assert tiny_translator.backend("zh", "en").target_token is None
+
+
+def test_every_trained_sentence_in_one_batched_call(tiny_translator):
+    sources = [zh for zh, _ in PAIRS]
+    assert tiny_translator.translate(sources, "en") == [ZH[s] for s in sources]
+    assert tiny_translator.translate(list(ZH.values()), "zh") == sources
+
+
+def test_aligned_document(tiny_translator):
+    doc = tiny_translator.translate_document(ZH_ARTICLE)
+    assert (doc.source_language, doc.target_language) == ("zh", "en")
+    assert doc.model.endswith("tiny-zh-en")
+    assert [[(s.source, s.target) for s in p] for p in doc.paragraphs] == [
+        [("两江新区签署了合作协议。", ZH["两江新区签署了合作协议。"]), ("代表团访问了重庆。", ZH["代表团访问了重庆。"])],
+        [(s, ZH[s]) for s in ["会议在周一举行。", "出口增长了百分之五。", "新工厂明年开工。"]],
+        [("2023", "2023")],
+        [("谢谢。", "Thank you.")],
+    ]
+    assert str(doc) == EN_OF_ZH_ARTICLE
+
+
+def test_long_article_is_not_truncated(tiny_translator):
+    sentences = [zh for zh, _ in PAIRS[:10]]
+    article = "\n\n".join("".join(sentences) for _ in range(12))
+    expected = "\n\n".join(" ".join(ZH[s] for s in sentences) for _ in range(12))
+    assert tiny_translator.translate(article) == expected
+
+
+def test_concurrent_requests_share_one_model_and_stay_correct(tiny_translator):
+    results: dict[int, str] = {}
+
+    def work(i: int) -> None:
+        text = ZH_ARTICLE if i % 2 else EN_ARTICLE
+        results[i] = tiny_translator.translate(text)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert results == {i: EN_OF_ZH_ARTICLE if i % 2 else ZH_OF_EN_ARTICLE for i in range(6)}
+
+
+def test_missing_model_fails_fast_with_the_fix(tmp_path):
+    t = Translator(Settings(model_zh_en="nobody/no-such-model", offline=True))
+    start = time.monotonic()
+    with pytest.raises(ModelNotAvailableError, match=r"nobody/no-such-model.*bilingual models download"):
+        t.translate("天气很好。")
+    assert time.monotonic() - start < 10
+
+
+def test_incomplete_model_directory(tmp_path, tiny_zh_en):
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_zh_en, broken)
+    (broken / "model.safetensors").unlink()
+    with pytest.raises(ModelNotAvailableError, match="model.safetensors"):
+        Translator(Settings(model_zh_en=str(broken), offline=True)).translate("天气很好。")
+
+
+def _hf_cache(root: Path, repo_id: str, model_dir: Path) -> None:
+    repo = root / ("models--" + repo_id.replace("/", "--"))
+    commit = "0" * 40
+    snapshot = repo / "snapshots" / commit
+    shutil.copytree(model_dir, snapshot)
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text(commit)
+
+
+def test_default_translate_works_offline_from_the_hugging_face_cache(tmp_path, tiny_zh_en, tiny_en_zh):
+    cache = tmp_path / "hub"
+    _hf_cache(cache, "Helsinki-NLP/opus-mt-zh-en", tiny_zh_en)
+    _hf_cache(cache, "Helsinki-NLP/opus-mt-en-zh", tiny_en_zh)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BILINGUAL_")}
+    env.update(HF_HUB_CACHE=str(cache), HF_HUB_OFFLINE="1", PYTHONIOENCODING="utf-8")
+    code = "import bilingual,sys; sys.stdout.write(bilingual.translate(sys.stdin.read()))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], input=ZH_ARTICLE, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == EN_OF_ZH_ARTICLE
+    out = subprocess.run(
+        [sys.executable, "-m", "bilingual", "models", "list"], env=env, capture_output=True, text=True, timeout=60
+    )
+    lines = out.stdout.splitlines()
+    assert lines[0].split()[:4] == ["translate", "zh->en", "Helsinki-NLP/opus-mt-zh-en", "present"]
+    assert lines[2].split()[:4] == ["summarize", "en", "sshleifer/distilbart-cnn-12-6", "missing"]
+
+
+def test_default_instance_is_shared(monkeypatch, tiny_zh_en):
+    monkeypatch.setenv("BILINGUAL_MODEL_ZH_EN", str(tiny_zh_en))
+    bilingual.reset_defaults()
+    try:
+        seen = []
+        threads = [threading.Thread(target=lambda: seen.append(bilingual.default_translator())) for _ in range(4)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert len({id(t) for t in seen}) == 1
+        assert bilingual.translate("天气很好。") == "The weather is good."
+        assert bilingual.translate("") == ""
+    finally:
+        bilingual.reset_defaults()
+
+
+def test_cli_translate(monkeypatch, tiny_zh_en, tiny_en_zh):
+    monkeypatch.setenv("BILINGUAL_MODEL_ZH_EN", str(tiny_zh_en))
+    monkeypatch.setenv("BILINGUAL_MODEL_EN_ZH", str(tiny_en_zh))
+    out, err = io.StringIO(), io.StringIO()
+    assert cli_main(["translate"], stdin=io.StringIO(ZH_ARTICLE), stdout=out, stderr=err) == 0
+    assert out.getvalue() == EN_OF_ZH_ARTICLE + "\n"
+    out = io.StringIO()
+    assert cli_main(["translate", "--to", "zh"], stdin=io.StringIO(EN_ARTICLE), stdout=out, stderr=err) == 0
+    assert out.getvalue() == ZH_OF_EN_ARTICLE + "\n"
+
+
+def test_cli_errors_are_one_line(monkeypatch):
+    out, err = io.StringIO(), io.StringIO()
+    code = cli_main(["translate"], stdin=io.StringIO("서울은 한국의 수도입니다"), stdout=out, stderr=err)
+    assert code == 1
+    assert err.getvalue().startswith("bilingual: The text looks like Korean")
+    assert err.getvalue().count("\n") == 1 and "Traceback" not in err.getvalue()
