@@ -110,28 +110,31 @@ def _should_join(prev: str, nxt: str, hard_wrapped: bool, width: int) -> bool:
     return len(prev) >= _LONG_LATIN
 
 
-def _join(prev: str, nxt: str) -> str:
-    nxt = nxt.lstrip()
+def _glue(prev: str, nxt: str) -> tuple[str, str]:
+    """How ``prev`` ends and what goes between it and ``nxt`` when the two lines are joined."""
     if _HYPHENATED.search(prev) and nxt[:1].islower():
-        return prev[:-1] + nxt
+        return prev[:-1], ""
     if _CJK.search(prev[-1:]) and _CJK.search(nxt[:1]):
-        return prev + nxt
-    return prev + " " + nxt
+        return prev, ""
+    return prev, " "
 
 
 def _rejoin_block(block: list[str]) -> str:
+    """Join the hard-wrapped lines of a block; each line is judged against the line before it."""
     if len(block) == 1:
         return block[0]
-    width = max(_width(line) for line in block)
+    widths = [_width(line) for line in block]
+    width = max(widths)
     open_ends = sum(1 for line in block[:-1] if not _TERMINAL.search(line))
     hard_wrapped = _WRAP_MIN <= width <= _WRAP_MAX and open_ends * 2 >= len(block) - 1
-    out = [block[0]]
-    for line in block[1:]:
-        if _should_join(out[-1], line, hard_wrapped, width):
-            out[-1] = _join(out[-1], line)
+    parts = [block[0]]
+    for prev, line in zip(block, block[1:]):
+        if _should_join(prev, line, hard_wrapped, width):
+            parts[-1], sep = _glue(parts[-1], line.lstrip())
+            parts.extend((sep, line.lstrip()))
         else:
-            out.append(line)
-    return "\n".join(out)
+            parts.extend(("\n", line))
+    return "".join(parts)
 
 
 @dataclass(frozen=True)
