@@ -30,3 +30,8 @@ def tiny_translator(tiny_zh_en, tiny_en_zh):
     from bilingual import Settings, Translator
 
     return Translator(Settings(model_zh_en=str(tiny_zh_en), model_en_zh=str(tiny_en_zh), offline=True))
+
+
+@pytest.fixture(scope="session")
+def tiny_summarizer_model() -> Path:
+    return cached_model("en", "summary")

@@ -8,7 +8,7 @@
 
 import logging as _logging
 
-from .api import default_translator, reset_defaults, translate
+from .api import default_summarizer, default_translator, reset_defaults, summarize, translate
 from .config import Settings
 from .errors import (
     BackendNotAvailableError,
@@ -19,6 +19,7 @@ from .errors import (
 )
 from .text.detect import detect_language
 from .text.segment import split_sentences
+from .summarization.summarizer import Summarizer
 from .translation.translator import DocumentTranslation, Segment, Translator
 
 _logging.getLogger(__name__).addHandler(_logging.NullHandler())
@@ -33,11 +34,14 @@ __all__ = [
     "ModelNotAvailableError",
     "Segment",
     "Settings",
+    "Summarizer",
     "Translator",
     "UnsupportedLanguageError",
+    "default_summarizer",
     "default_translator",
     "detect_language",
     "reset_defaults",
     "split_sentences",
+    "summarize",
     "translate",
 ]

@@ -11,10 +11,12 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from .summarization.summarizer import Summarizer
 from .translation.translator import Translator
 
 _lock = threading.Lock()
 _translator: Translator | None = None
+_summarizer: Summarizer | None = None
 
 
 def default_translator() -> Translator:
@@ -26,11 +28,22 @@ def default_translator() -> Translator:
         return _translator
 
 
+def default_summarizer() -> Summarizer:
+    """The shared summarizer behind :func:`summarize`; it translates with the shared translator."""
+    global _summarizer
+    translator = default_translator()
+    with _lock:
+        if _summarizer is None:
+            _summarizer = Summarizer(translator.settings, translator=translator)
+        return _summarizer
+
+
 def reset_defaults() -> None:
     """Forget the shared instances, so the next call re-reads the environment."""
-    global _translator
+    global _translator, _summarizer
     with _lock:
         _translator = None
+        _summarizer = None
 
 
 def translate(
@@ -47,3 +60,21 @@ def translate(
         'Chongqing Liangjiang New Area signed a strategic cooperation agreement.'
     """
     return default_translator().translate(text, target, source=source, **options)
+
+
+def summarize(
+    text: str,
+    *,
+    language: str | None = None,
+    method: str | None = None,
+    num_sentences: int | None = None,
+    max_length: int | None = None,
+) -> str:
+    """Summarize a Chinese or English article, in either language. See :meth:`Summarizer.summarize`.
+
+    Example:
+        >>> bilingual.summarize(article, language="en", num_sentences=3)   # doctest: +SKIP
+    """
+    return default_summarizer().summarize(
+        text, language=language, method=method, num_sentences=num_sentences, max_length=max_length
+    )

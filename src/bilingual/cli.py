@@ -1,4 +1,4 @@
-"""The command line: ``bilingual translate``, ``bilingual models list|download``.
+"""The command line: ``bilingual translate``, ``bilingual summarize``, ``bilingual models list|download``.
 
 Every ``BilingualError`` ends the program with a one-line message and exit code 1;
 wrong usage exits with code 2.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -54,6 +55,21 @@ def _translate(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     return 0
 
 
+def _summarize(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    from .summarization.summarizer import Summarizer
+
+    text = _read(args.file, stdin)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        summary = Summarizer(settings).summarize(
+            text, language=args.language, method=args.method, num_sentences=args.sentences, max_length=args.max_length
+        )
+    for warning in caught:
+        err.write(f"bilingual: note: {warning.message}\n")
+    out.write(summary + "\n" if summary else "")
+    return 0
+
+
 def _model_refs(settings: Settings, include_summaries: bool) -> list[tuple[str, ModelRef]]:
     refs = [
         ("translate zh->en", ModelRef(settings.model_zh_en, settings.revision_zh_en)),
@@ -90,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--to", choices=["en", "zh"], help="target language (default: the other one)")
     tr.add_argument("--from", choices=["en", "zh"], help="source language (default: detected)")
     tr.add_argument("--beam-size", type=int, help="beams in decoding (default 4)")
+    sm = sub.add_parser("summarize", help="summarize a file or standard input")
+    sm.add_argument("file", nargs="?", help="a UTF-8 text file (default: standard input)")
+    sm.add_argument("--language", choices=["en", "zh"], help="language of the summary (default: the article's)")
+    sm.add_argument("--method", choices=["extractive", "abstractive"], help="default: abstractive if present locally")
+    sm.add_argument("--sentences", type=int, help="sentences in an extractive summary")
+    sm.add_argument("--max-length", type=int, help="most tokens of an abstractive summary")
     models = sub.add_parser("models", help="list or download the models")
     models.add_argument("action", choices=["list", "download"])
     models.add_argument("--all", action="store_true", help="download the summarization models too")
@@ -111,6 +133,8 @@ def main(
         settings = Settings.from_env(**overrides)
         if args.command == "translate":
             return _translate(args, settings, stdout, stderr, stdin)
+        if args.command == "summarize":
+            return _summarize(args, settings, stdout, stderr, stdin)
         return _models(args, settings, stdout, stderr)
     except BilingualError as exc:
         stderr.write(f"bilingual: {exc}\n")

@@ -1,0 +1,1 @@
+"""Summarization: a built-in extractive method and pretrained abstractive models."""

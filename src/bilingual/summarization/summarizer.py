@@ -1,0 +1,151 @@
+"""``Summarizer``: summaries of Chinese and English articles, in either language."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import warnings
+from dataclasses import replace
+from typing import Any
+
+from ..config import Settings
+from ..errors import InputTooLargeError
+from ..languages import Language, normalize_language
+from ..models import ModelRef, locate, resolve
+from ..text.detect import detect_language
+from ..text.segment import split_sentences
+from ..translation.pipeline import joiner, needs_translation
+from ..translation.translator import Translator
+from .extractive import select
+
+logger = logging.getLogger(__name__)
+
+METHODS = ("extractive", "abstractive")
+
+
+def default_sentences(count: int) -> int:
+    """An extractive summary's length for an article of ``count`` sentences: 1 to 5, about its square root."""
+    return max(1, min(5, round(count**0.5)))
+
+
+class Summarizer:
+    """Summarize articles extractively (built in) or abstractively (pretrained seq2seq).
+
+    Args:
+        settings: a :class:`~bilingual.config.Settings`; by default read from the environment.
+        translator: the translator used for cross-lingual summaries (default: a new one
+            sharing these settings, created on first use).
+        **overrides: fields of ``Settings``, e.g. ``model_summary_en``, ``model_summary_zh``.
+    """
+
+    def __init__(self, settings: Settings | None = None, *, translator: Translator | None = None, **overrides: Any):
+        base = settings if settings is not None else Settings.from_env()
+        self.settings = replace(base, **overrides) if overrides else base
+        self._translator = translator
+        self._models: dict[Language, Any] = {}
+        self._lock = threading.Lock()
+
+    def model_ref(self, language: Language) -> ModelRef:
+        name = self.settings.model_summary_en if language == "en" else self.settings.model_summary_zh
+        return ModelRef(name, task="summarization")
+
+    def abstractive_available(self, language: Language) -> bool:
+        """Whether the abstractive model for ``language`` is present locally (no network)."""
+        return language in self._models or locate(self.model_ref(language)) is not None
+
+    def _model(self, language: Language):
+        from .abstractive import AbstractiveModel
+
+        with self._lock:
+            if language not in self._models:
+                ref = self.model_ref(language)
+                path = resolve(ref, offline=self.settings.offline)
+                self._models[language] = AbstractiveModel(
+                    path, model_name=ref.name, device=self.settings.device, beam_size=self.settings.beam_size
+                )
+            return self._models[language]
+
+    @property
+    def translator(self) -> Translator:
+        with self._lock:
+            if self._translator is None:
+                self._translator = Translator(self.settings)
+            return self._translator
+
+    def summarize(
+        self,
+        text: str,
+        *,
+        language: str | None = None,
+        method: str | None = None,
+        num_sentences: int | None = None,
+        max_length: int | None = None,
+    ) -> str:
+        """Summarize an article.
+
+        Args:
+            text: a Chinese or English article.
+            language: the summary's language (``"zh"``, ``"en"`` or an alias); default: the article's.
+            method: ``"extractive"``, ``"abstractive"``, or None: abstractive when its model is
+                present locally, otherwise extractive (with a warning).
+            num_sentences: length of an extractive summary (default: adapts to the article).
+            max_length: most tokens of an abstractive summary (default: adapts to the article).
+
+        Returns:
+            The summary; ``""`` for empty input; the whole text when it is one sentence or
+            no longer than the requested summary.
+
+        Raises:
+            UnsupportedLanguageError, InputTooLargeError, ModelNotAvailableError, TypeError, ValueError.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a string, not {type(text).__name__}")
+        if method is not None and method not in METHODS:
+            raise ValueError(f"method must be one of {', '.join(METHODS)} or None, not {method!r}")
+        for name, value in (("num_sentences", num_sentences), ("max_length", max_length)):
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise ValueError(f"{name} must be a positive integer, not {value!r}")
+        target = normalize_language(language) if language is not None else None
+        if len(text) > self.settings.max_input_chars:
+            raise InputTooLargeError(
+                f"The input has {len(text):,} characters, more than the limit of {self.settings.max_input_chars:,}. "
+                "Summarize a shorter text, or raise max_input_chars (BILINGUAL_MAX_INPUT_CHARS)."
+            )
+        if not needs_translation(text):
+            return text.strip()
+        source = detect_language(text)
+        summary = self._summarize(text, source, method, num_sentences, max_length)
+        if target is None or target == source:
+            return summary
+        return self.translator.translate(summary, target, source=source)
+
+    def _summarize(
+        self, text: str, source: Language, method: str | None, num_sentences: int | None, max_length: int | None
+    ) -> str:
+        sentences = split_sentences(text)
+        if method is None:
+            method = "abstractive" if self.abstractive_available(source) else "extractive"
+            if method == "extractive":
+                message = (
+                    f"No abstractive {source} summarization model ({self.model_ref(source).name}) is present "
+                    "locally; using the extractive method. Run `bilingual models download --all` to get it."
+                )
+                warnings.warn(message, stacklevel=3)
+                logger.warning(message)
+        if method == "extractive" or len(sentences) <= 1:
+            count = num_sentences or default_sentences(len(sentences))
+            return joiner(source).join(sentences[i] for i in select(sentences, count, source))
+        model = self._model(source)
+        tokens = sum(model.count_tokens(sentences))
+        length = max_length or max(16, min(142, tokens // 3))
+        from .abstractive import map_reduce
+
+        return map_reduce(
+            text,
+            budget=model.budget,
+            max_length=length,
+            length=model.count_tokens,
+            generate=model.generate,
+            language=source,
+        )
+
