@@ -1,0 +1,218 @@
+"""The Gradio page: paste an article, translate it, read it side by side, summarize it.
+
+Handlers only map widgets to library calls and turn typed errors into readable
+messages; models are loaded once by the shared Translator and Summarizer.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import gradio as gr
+
+from ..config import Settings
+from ..errors import BilingualError
+from ..languages import Language, normalize_language
+from ..models import ModelRef, locate
+from ..summarization.summarizer import Summarizer
+from ..text.detect import detect_language
+from ..text.normalize import normalize_text, paragraph_layout
+from ..translation.pipeline import joiner, needs_translation
+from ..translation.translator import Segment, Translator
+from . import views
+
+logger = logging.getLogger(__name__)
+
+DIRECTIONS = {"自动 Auto": None, "中文 → English": "en", "English → 中文": "zh"}
+LENGTHS = {"短 Short": 1, "中 Medium": 3, "长 Long": 5}
+METHODS = {"自动 Auto": None, "抽取 Extractive": "extractive", "生成 Abstractive": "abstractive"}
+CHUNK_PARAGRAPHS = 4  # paragraphs translated per step, so results appear as they are done
+
+EXAMPLES_DIR = Path(__file__).with_name("examples")
+
+
+def _message(exc: Exception) -> str:
+    """What the page says about an error: the typed message, never a stack trace."""
+    if isinstance(exc, BilingualError):
+        return f"**错误 Error:** {exc}"
+    logger.exception("unexpected error in a request")
+    return "**错误 Error:** Something went wrong on the server; the details are in its log. 服务器出错，详情见服务器日志。"
+
+
+def _examples() -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES_DIR.glob("*.txt"))]
+
+
+class Handlers:
+    """The page's actions over one shared translator and summarizer."""
+
+    def __init__(self, translator: Translator, summarizer: Summarizer) -> None:
+        self.translator = translator
+        self.summarizer = summarizer
+
+    # -- widgets ----------------------------------------------------------------------------
+
+    def detect(self, text: str) -> str:
+        if not text or not needs_translation(text):
+            return "检测语言 Detected language: —"
+        try:
+            return f"检测语言 Detected language: **{views.LANGUAGE_LABELS[detect_language(text)]}**"
+        except BilingualError as exc:
+            return f"检测语言 Detected language: {exc}"
+
+    def models(self) -> str:
+        s = self.translator.settings
+        rows = [
+            ("翻译 Translate 中→英", ModelRef(s.model_zh_en, s.revision_zh_en)),
+            ("翻译 Translate 英→中", ModelRef(s.model_en_zh, s.revision_en_zh)),
+            ("摘要 Summarize English", self.summarizer.model_ref("en")),
+            ("摘要 Summarize 中文", self.summarizer.model_ref("zh")),
+        ]
+        return views.model_panel([(task, ref.name, locate(ref) is not None) for task, ref in rows])
+
+    def translate_stream(self, text: str, direction: str, progress=gr.Progress()) -> Iterator[tuple]:
+        """Translate paragraph group by paragraph group, yielding (status, text, html, files) as it goes."""
+        try:
+            target = DIRECTIONS.get(direction)
+            if not text or not needs_translation(text):
+                yield "请先粘贴文章 Paste an article first.", text or "", "", None
+                return
+            self.translator._check_size([text])
+            source: Language = detect_language(text)
+            target = normalize_language(target) if target else ("en" if source == "zh" else "zh")
+            layout = paragraph_layout(normalize_text(text))
+            paragraphs: list[tuple[Segment, ...]] = []
+            total = len(layout.paragraphs)
+            progress(0, desc="翻译中 Translating")
+            for start in range(0, total, CHUNK_PARAGRAPHS):
+                group = layout.paragraphs[start : start + CHUNK_PARAGRAPHS]
+                doc = self.translator.translate_document("\n\n".join(group), target, source=source)
+                paragraphs.extend(doc.paragraphs)
+                done = len(paragraphs)
+                progress(done / total, desc=f"翻译中 Translating {done}/{total}")
+                partial = "\n\n".join(joiner(target).join(s.target for s in p) for p in paragraphs)
+                view = views.side_by_side(paragraphs, source, target, pending=total - done)
+                if done < total:
+                    yield f"翻译中 Translating… {done}/{total}", partial, view, None
+            result = layout.render([joiner(target).join(s.target for s in p) for p in paragraphs])
+            files = _exports(paragraphs, source, target)
+            yield (
+                f"完成 Done: {views.LANGUAGE_LABELS[source]} → {views.LANGUAGE_LABELS[target]}",
+                result,
+                views.side_by_side(paragraphs, source, target),
+                files,
+            )
+        except Exception as exc:  # noqa: BLE001 - shown as a message, logged when unexpected
+            yield _message(exc), "", "", None
+
+    def summarize_both(self, text: str, length: str, method: str) -> tuple[str, str, str]:
+        """Summaries in Chinese and in English: (status, 中文, English)."""
+        try:
+            if not text or not needs_translation(text):
+                return "请先粘贴文章 Paste an article first.", "", ""
+            count = LENGTHS.get(length, 3)
+            chosen = METHODS.get(method)
+            max_length = {1: 60, 3: 120, 5: 200}[count]
+            out = {}
+            for language in ("zh", "en"):
+                out[language] = self.summarizer.summarize(
+                    text, language=language, method=chosen, num_sentences=count, max_length=max_length
+                )
+            return "完成 Done: 摘要 summaries ready", out["zh"], out["en"]
+        except Exception as exc:  # noqa: BLE001
+            return _message(exc), "", ""
+
+    # -- API endpoints (gradio_client) ---------------------------------------------------------
+
+    def api_translate(self, text: str, target: str = "auto") -> str:
+        """Translate an article. target: "auto" (the other language), "en" or "zh"."""
+        try:
+            return self.translator.translate(text, None if target in ("auto", "", None) else target)
+        except BilingualError as exc:
+            raise gr.Error(str(exc)) from None
+        except Exception as exc:  # noqa: BLE001
+            raise gr.Error(_message(exc)) from None
+
+    def api_summarize(self, text: str, language: str = "auto", method: str = "auto") -> str:
+        """Summarize an article. language: "auto", "en" or "zh"; method: "auto", "extractive" or "abstractive"."""
+        try:
+            return self.summarizer.summarize(
+                text,
+                language=None if language in ("auto", "", None) else language,
+                method=None if method in ("auto", "", None) else method,
+            )
+        except BilingualError as exc:
+            raise gr.Error(str(exc)) from None
+        except Exception as exc:  # noqa: BLE001
+            raise gr.Error(_message(exc)) from None
+
+
+def _exports(paragraphs, source: Language, target: Language) -> list[str]:
+    folder = Path(tempfile.mkdtemp(prefix="bilingual-"))
+    md = folder / "bilingual.md"
+    txt = folder / "bilingual.txt"
+    md.write_text(views.to_markdown(paragraphs, source, target), encoding="utf-8")
+    txt.write_text(views.to_text(paragraphs, source, target), encoding="utf-8")
+    return [str(md), str(txt)]
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    translator: Translator | None = None,
+    summarizer: Summarizer | None = None,
+) -> gr.Blocks:
+    """Build the page. Models load on first use and are shared by every request."""
+    settings = settings or Settings.from_env()
+    translator = translator or Translator(settings)
+    summarizer = summarizer or Summarizer(settings, translator=translator)
+    h = Handlers(translator, summarizer)
+    with gr.Blocks(title="bilingual 中英文章翻译", analytics_enabled=False) as demo:
+        gr.Markdown("# bilingual · 中英文章翻译与摘要\nPaste a Chinese or English article. 粘贴中文或英文文章。")
+        with gr.Row():
+            with gr.Column(scale=3):
+                article = gr.Textbox(
+                    label="文章 Article",
+                    lines=14,
+                    max_lines=40,
+                    placeholder="在此粘贴文章… Paste an article here…",
+                    max_length=settings.max_input_chars,
+                    elem_id="article",
+                )
+                detected = gr.Markdown("检测语言 Detected language: —", elem_id="detected")
+            with gr.Column(scale=1):
+                direction = gr.Radio(list(DIRECTIONS), value="自动 Auto", label="方向 Direction")
+                length = gr.Radio(list(LENGTHS), value="中 Medium", label="摘要长度 Summary length")
+                method = gr.Radio(list(METHODS), value="自动 Auto", label="摘要方法 Summary method")
+                translate_btn = gr.Button("翻译 Translate", variant="primary", elem_id="translate-btn")
+                summarize_btn = gr.Button("摘要 Summarize", elem_id="summarize-btn")
+                both_btn = gr.Button("翻译并摘要 Both", elem_id="both-btn")
+        status = gr.Markdown("", elem_id="status")
+        with gr.Tab("对照 Side by side"):
+            view = gr.HTML(elem_id="side-by-side")
+        with gr.Tab("译文 Translation"):
+            translation = gr.Textbox(label="译文 Translation", lines=14, buttons=["copy"], elem_id="translation")
+            downloads = gr.File(label="下载 Download (Markdown, text)", file_count="multiple")
+        with gr.Tab("摘要 Summaries"):
+            summary_zh = gr.Textbox(label="中文摘要 Chinese summary", lines=5, buttons=["copy"], elem_id="summary-zh")
+            summary_en = gr.Textbox(label="English summary 英文摘要", lines=5, buttons=["copy"], elem_id="summary-en")
+        with gr.Accordion("模型 Models", open=False):
+            panel = gr.Markdown(elem_id="models")
+        gr.Examples(examples=[[e] for e in _examples()], inputs=[article], label="示例 Examples")
+
+        private = {"api_visibility": "private"}
+        article.change(h.detect, article, detected, show_progress="hidden", **private)
+        demo.load(h.models, None, panel, **private)
+        translate_outputs = [status, translation, view, downloads]
+        summary_outputs = [status, summary_zh, summary_en]
+        translate_btn.click(h.translate_stream, [article, direction], translate_outputs, **private)
+        summarize_btn.click(h.summarize_both, [article, length, method], summary_outputs, **private)
+        both_btn.click(h.translate_stream, [article, direction], translate_outputs, **private).then(
+            h.summarize_both, [article, length, method], summary_outputs, **private
+        )
+        gr.api(h.api_translate, api_name="translate")
+        gr.api(h.api_summarize, api_name="summarize")
+    return demo

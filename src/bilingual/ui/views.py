@@ -1,0 +1,86 @@
+"""Pure rendering for the web page: the side-by-side view, exports and the model panel.
+
+No Gradio here; every function takes plain data and returns text, so it is tested directly.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from ..languages import Language
+from ..translation.pipeline import joiner
+from ..translation.translator import Segment
+
+LANGUAGE_LABELS = {"zh": "中文 Chinese", "en": "English 英文"}
+
+
+def side_by_side(
+    paragraphs: Sequence[Sequence[Segment]], source: Language, target: Language, *, pending: int = 0
+) -> str:
+    """An HTML table: one row per paragraph, source left, translation right, sentences aligned.
+
+    Args:
+        paragraphs: aligned paragraphs from ``translate_document``.
+        source: the source language (column heading, ``lang`` attribute).
+        target: the target language.
+        pending: paragraphs still being translated (shown as a note under the table).
+    """
+    rows = []
+    for number, paragraph in enumerate(paragraphs, 1):
+        left = joiner(source).join(_span(i, s.source) for i, s in enumerate(paragraph))
+        right = joiner(target).join(_span(i, s.target) for i, s in enumerate(paragraph))
+        rows.append(f'<tr><td class="num">{number}</td><td lang="{source}">{left}</td><td lang="{target}">{right}</td></tr>')
+    note = f'<p class="pending">… {pending} more paragraph(s) being translated / 翻译中</p>' if pending else ""
+    return (
+        '<table class="bilingual-view"><thead><tr><th>#</th>'
+        f"<th>{LANGUAGE_LABELS[source]}</th><th>{LANGUAGE_LABELS[target]}</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>{note}"
+    )
+
+
+def _span(index: int, text: str) -> str:
+    return f'<span class="seg" data-seg="{index}">{html.escape(text)}</span>'
+
+
+def to_markdown(paragraphs: Sequence[Sequence[Segment]], source: Language, target: Language) -> str:
+    """The bilingual result as Markdown: each paragraph, then its translation as a quote."""
+    parts = [f"# {LANGUAGE_LABELS[source]} → {LANGUAGE_LABELS[target]}\n"]
+    for paragraph in paragraphs:
+        parts.append(joiner(source).join(s.source for s in paragraph) + "\n")
+        parts.append("> " + joiner(target).join(s.target for s in paragraph) + "\n")
+    return "\n".join(parts)
+
+
+def to_text(paragraphs: Sequence[Sequence[Segment]], source: Language, target: Language) -> str:
+    """The bilingual result as plain text: each paragraph followed by its translation."""
+    blocks = [joiner(source).join(s.source for s in p) + "\n" + joiner(target).join(s.target for s in p) for p in paragraphs]
+    return "\n\n".join(blocks) + "\n"
+
+
+def model_panel(rows: Sequence[tuple[str, str, bool]]) -> str:
+    """Markdown for the model panel: (task, model id, present locally) per row; no local paths."""
+    lines = ["| 任务 Task | 模型 Model | 状态 Status |", "| --- | --- | --- |"]
+    missing = False
+    for task, name, present in rows:
+        status = "已就绪 available" if present else "**未下载 not downloaded**"
+        missing = missing or not present
+        lines.append(f"| {task} | `{name}` | {status} |")
+    if missing:
+        lines.append(
+            "\nTo get missing models, run `bilingual models download --all` on a machine with network access, "
+            "or set `BILINGUAL_MODEL_ZH_EN` / `BILINGUAL_MODEL_EN_ZH` / `BILINGUAL_MODEL_SUMMARY_EN` / "
+            "`BILINGUAL_MODEL_SUMMARY_ZH` to local model directories. Extractive summaries work without any model. "
+            "缺少模型时请运行 `bilingual models download --all`，或用环境变量指定本地模型目录。"
+        )
+    return "\n".join(lines)
+
+
+CSS = """
+.bilingual-view { width: 100%; border-collapse: collapse; font-size: 15px; line-height: 1.6; }
+.bilingual-view th, .bilingual-view td { border-bottom: 1px solid var(--border-color-primary); padding: 8px; vertical-align: top; }
+.bilingual-view td.num { color: var(--body-text-color-subdued); width: 2em; }
+.bilingual-view td { width: 48%; }
+.bilingual-view .seg:hover { background: var(--color-accent-soft); }
+.pending { color: var(--body-text-color-subdued); }
+"""

@@ -1,0 +1,160 @@
+"""The web app, started as users start it (python app.py), driven through its API and a real browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.test_translate_e2e import EN_OF_ZH_ARTICLE, ZH_ARTICLE
+
+ROOT = Path(__file__).resolve().parents[1]
+OUTPUT = ROOT / "test-output"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tiny_zh_en, tiny_en_zh, tmp_path_factory):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BILINGUAL_", "GRADIO_"))}
+    env.update(
+        HF_HUB_OFFLINE="1",
+        HF_HUB_CACHE=str(tmp_path_factory.mktemp("empty-hub")),
+        BILINGUAL_MODEL_ZH_EN=str(tiny_zh_en),
+        BILINGUAL_MODEL_EN_ZH=str(tiny_en_zh),
+        GRADIO_SERVER_PORT=str(port),
+        PYTHONUNBUFFERED="1",
+    )
+    log = (tmp_path_factory.mktemp("app") / "app.log").open("w")
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"the app exited with {proc.returncode}; see {log.name}")
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("the app did not start within 120 s")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def client(app_url):
+    from gradio_client import Client
+
+    return Client(app_url, verbose=False)
+
+
+def test_api_translate(client):
+    assert client.predict(ZH_ARTICLE, "auto", api_name="/translate") == EN_OF_ZH_ARTICLE
+    assert client.predict("The weather is good. Thank you.", "zh", api_name="/translate") == "天气很好。谢谢。"
+
+
+def test_api_summarize_without_any_summarization_model(client):
+    article = (
+        "The city council approved a plan on Tuesday to rebuild the old harbour district. "
+        "The plan includes new housing for twelve thousand residents and a riverside park. "
+        "Critics said the budget was too small for a project of this size."
+    )
+    assert client.predict(article, "en", "extractive", api_name="/summarize") == (
+        "The city council approved a plan on Tuesday to rebuild the old harbour district. "
+        "The plan includes new housing for twelve thousand residents and a riverside park."
+    )
+    # automatic method: no abstractive model is present, so the extractive one answers
+    assert client.predict(article, "auto", "auto", api_name="/summarize").startswith("The city council")
+
+
+def test_api_errors_are_messages_not_tracebacks(client):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError) as info:
+        client.predict("서울은 한국의 수도입니다", "auto", api_name="/translate")
+    assert "looks like Korean" in str(info.value)
+    assert "Traceback" not in str(info.value) and ".py" not in str(info.value)
+
+
+def test_concurrent_api_calls_are_all_correct(app_url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gradio_client import Client
+
+    def call(i):
+        client = Client(app_url, verbose=False)
+        if i % 2:
+            return client.predict(ZH_ARTICLE, "en", api_name="/translate") == EN_OF_ZH_ARTICLE
+        return client.predict("The weather is good.", "zh", api_name="/translate") == "天气很好。"
+
+    with ThreadPoolExecutor(4) as pool:
+        assert all(pool.map(call, range(8)))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it")
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        yield b
+        b.close()
+
+
+def test_browser_translate_side_by_side_and_no_external_requests(app_url, browser):
+    page = browser.new_page(viewport={"width": 1300, "height": 1400})
+    hosts = set()
+    page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
+    page.goto(app_url, wait_until="networkidle")
+    page.locator("#article textarea").fill(ZH_ARTICLE)
+    page.get_by_text("中文 Chinese").first.wait_for(timeout=30_000)  # detected language shown
+    page.locator("#translate-btn").click()
+    page.get_by_text("完成 Done").first.wait_for(timeout=120_000)
+    view = page.locator("#side-by-side table")
+    rows = view.locator("tbody tr")
+    assert rows.count() == 4
+    first = rows.nth(0).locator("td")
+    assert first.nth(1).inner_text() == "两江新区签署了合作协议。代表团访问了重庆。"
+    assert first.nth(2).inner_text() == "Liangjiang New Area signed a cooperation agreement. The delegation visited Chongqing."
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "web-side-by-side.png"), full_page=True)
+    page.get_by_role("tab", name="译文 Translation").click()
+    assert page.locator("#translation textarea").input_value() == EN_OF_ZH_ARTICLE
+    page.screenshot(path=str(OUTPUT / "web-translation.png"), full_page=True)
+    assert hosts == {urlparse(app_url).netloc}, f"requests to other hosts: {hosts}"
+    page.close()
+
+
+def test_browser_shows_errors_as_messages(app_url, browser):
+    page = browser.new_page()
+    page.goto(app_url, wait_until="networkidle")
+    page.locator("#article textarea").fill("Москва является столицей России. Погода хорошая.")
+    page.locator("#translate-btn").click()
+    status = page.locator("#status")
+    status.get_by_text("Cyrillic").wait_for(timeout=30_000)
+    assert "Traceback" not in page.content()
+    page.close()
