@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 # Tests never touch the network; set before huggingface_hub is imported anywhere.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+# Caches and converted models of code that reads the environment stay out of the user's home.
+os.environ["BILINGUAL_HOME"] = tempfile.mkdtemp(prefix="bilingual-test-home-")
 
 from pathlib import Path  # noqa: E402
 
@@ -26,10 +29,30 @@ def tiny_en_zh() -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_translator(tiny_zh_en, tiny_en_zh):
-    from bilingual import Settings, Translator
+def tiny_settings(tiny_zh_en, tiny_en_zh, tmp_path_factory):
+    from bilingual import Settings
 
-    return Translator(Settings(model_zh_en=str(tiny_zh_en), model_en_zh=str(tiny_en_zh), offline=True))
+    return Settings(
+        model_zh_en=str(tiny_zh_en),
+        model_en_zh=str(tiny_en_zh),
+        offline=True,
+        backend="transformers",
+        home=str(tmp_path_factory.mktemp("home")),
+    )
+
+
+@pytest.fixture(scope="session")
+def tiny_translator(tiny_settings):
+    from bilingual import Translator
+
+    return Translator(tiny_settings)
+
+
+@pytest.fixture(scope="session")
+def tiny_translator_ct2(tiny_settings):
+    from bilingual import Translator
+
+    return Translator(tiny_settings, backend="ctranslate2")
 
 
 @pytest.fixture(scope="session")

@@ -8,21 +8,25 @@ from collections.abc import Sequence
 class FakeBackend:
     """Counts one token per character (plus one for </s>) and records every batch it sees."""
 
-    def __init__(self, model_name: str = "fake") -> None:
+    def __init__(self, model_name: str = "fake", fail_on_batch: int | None = None) -> None:
         self.model_name = model_name
+        self.fingerprint = f"fake|{model_name}"
         self.batches: list[list[str]] = []
+        self.fail_on_batch = fail_on_batch
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return [len(t) + 1 for t in texts]
 
     def translate_batch(self, texts: Sequence[str]) -> list[str]:
+        if self.fail_on_batch is not None and len(self.batches) == self.fail_on_batch:
+            raise ConnectionAbortedError("client went away")
         self.batches.append(list(texts))
         return [f"<{t}>" for t in texts]
 
 
-def fake_factory(record: list):
+def fake_factory(record: list, **options):
     def factory(source, target, settings):
-        backend = FakeBackend(f"fake-{source}-{target}")
+        backend = FakeBackend(f"fake-{source}-{target}", **options)
         record.append(backend)
         return backend
 

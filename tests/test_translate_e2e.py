@@ -116,7 +116,7 @@ def test_default_translate_works_offline_from_the_hugging_face_cache(tmp_path, t
     _hf_cache(cache, "Helsinki-NLP/opus-mt-zh-en", tiny_zh_en)
     _hf_cache(cache, "Helsinki-NLP/opus-mt-en-zh", tiny_en_zh)
     env = {k: v for k, v in os.environ.items() if not k.startswith("BILINGUAL_")}
-    env.update(HF_HUB_CACHE=str(cache), HF_HUB_OFFLINE="1", PYTHONIOENCODING="utf-8")
+    env.update(HF_HUB_CACHE=str(cache), HF_HUB_OFFLINE="1", PYTHONIOENCODING="utf-8", XDG_CACHE_HOME=str(tmp_path))
     code = "import bilingual,sys; sys.stdout.write(bilingual.translate(sys.stdin.read()))"
     out = subprocess.run(
         [sys.executable, "-c", code], input=ZH_ARTICLE, env=env, capture_output=True, text=True, timeout=300

@@ -37,6 +37,7 @@ def app_url(tiny_zh_en, tiny_en_zh, tmp_path_factory):
         BILINGUAL_MODEL_ZH_EN=str(tiny_zh_en),
         BILINGUAL_MODEL_EN_ZH=str(tiny_en_zh),
         GRADIO_SERVER_PORT=str(port),
+        BILINGUAL_HOME=str(tmp_path_factory.mktemp("home")),
         PYTHONUNBUFFERED="1",
     )
     log = (tmp_path_factory.mktemp("app") / "app.log").open("w")

@@ -15,6 +15,10 @@ Environment variables:
 ``BILINGUAL_DEVICE``            ``cpu``, ``cuda``, ``cuda:1`` ... (default: cuda if available)
 ``BILINGUAL_MAX_INPUT_CHARS``   size limit of one request (default 200000)
 ``BILINGUAL_OFFLINE``           ``1`` never downloads (``HF_HUB_OFFLINE=1`` does the same)
+``BILINGUAL_BACKEND``           ``auto`` (CTranslate2 when installed), ``ctranslate2``, ``transformers``
+``BILINGUAL_HOME``              folder for the translation cache and converted models
+                                (default ``$XDG_CACHE_HOME/bilingual`` or ``~/.cache/bilingual``)
+``BILINGUAL_CACHE``             ``0`` switches the translation cache off
 ==============================  ======================================================
 """
 
@@ -53,6 +57,9 @@ class Settings:
         max_input_chars: larger inputs raise InputTooLargeError before any model work.
         length_ratio: a sentence's output is capped at ``length_ratio * source tokens + 10``.
         offline: never try to download a model.
+        home: folder for the translation cache and converted CTranslate2 models (None: none kept).
+        cache: keep sentence translations in ``<home>/translations.sqlite3``.
+        cache_max_entries: most sentences the cache keeps.
     """
 
     model_zh_en: str = DEFAULT_MODEL_ZH_EN
@@ -70,9 +77,14 @@ class Settings:
     max_input_chars: int = 200_000
     length_ratio: float = 3.0
     offline: bool = False
+    home: str | None = None
+    cache: bool = False
+    cache_max_entries: int = 200_000
 
     def __post_init__(self) -> None:
-        for name in ("beam_size", "batch_size", "max_batch_tokens", "max_segment_tokens", "max_input_chars"):
+        for name in (
+            "beam_size", "batch_size", "max_batch_tokens", "max_segment_tokens", "max_input_chars", "cache_max_entries"
+        ):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, not {value!r}")
@@ -99,6 +111,9 @@ class Settings:
         if env.get("BILINGUAL_MAX_INPUT_CHARS"):
             values["max_input_chars"] = int(env["BILINGUAL_MAX_INPUT_CHARS"])
         values["offline"] = any(env.get(k, "").lower() in _TRUE for k in ("BILINGUAL_OFFLINE", "HF_HUB_OFFLINE"))
+        cache_root = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        values["home"] = env.get("BILINGUAL_HOME") or os.path.join(cache_root, "bilingual")
+        values["cache"] = env.get("BILINGUAL_CACHE", "1").lower() not in {"0", "false", "no", "off"}
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known
         if unknown:

@@ -9,6 +9,7 @@ never trusted.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,6 +137,19 @@ def resolve(ref: ModelRef, *, offline: bool) -> Path:
             f"(HF_HUB_OFFLINE or BILINGUAL_OFFLINE). " + ref.fix_hint()
         )
     return download(ref)
+
+
+def model_revision(model_dir: Path) -> str:
+    """A stable id of a model's files: the Hub snapshot's commit, or a digest of a local directory."""
+    if model_dir.parent.name == "snapshots":
+        return model_dir.name
+    digest = hashlib.sha256(str(model_dir.resolve()).encode())
+    for name in ("config.json", "model.safetensors", "pytorch_model.bin", "vocab.json"):
+        path = model_dir / name
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
 
 
 def _looks_like_hub_id(name: str) -> bool:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
+from ..cache import TranslationCache
 from ..config import Settings
 from ..errors import BackendNotAvailableError, InputTooLargeError
 from ..languages import Language, normalize_language, other
@@ -68,7 +71,32 @@ def _transformers_factory(source: Language, target: Language, settings: Settings
     )
 
 
-BACKENDS: dict[str, BackendFactory] = {"transformers": _transformers_factory}
+def _ctranslate2_factory(source: Language, target: Language, settings: Settings) -> Backend:
+    from .backends.ctranslate2_backend import CTranslate2Backend
+
+    ref = _model_ref(source, target, settings)
+    path = resolve(ref, offline=settings.offline)
+    return CTranslate2Backend(
+        path,
+        model_name=ref.name,
+        target=target,
+        beam_size=settings.beam_size,
+        length_ratio=settings.length_ratio,
+        device=settings.device,
+        home=Path(settings.home) if settings.home else None,
+    )
+
+
+BACKENDS: dict[str, BackendFactory] = {"transformers": _transformers_factory, "ctranslate2": _ctranslate2_factory}
+
+
+def backend_name(requested: str) -> str:
+    """The backend that ``requested`` means here: ``auto`` is CTranslate2 when it is installed."""
+    if requested == "auto":
+        return "ctranslate2" if importlib.util.find_spec("ctranslate2") is not None else "transformers"
+    if requested not in BACKENDS:
+        raise BackendNotAvailableError(f"Unknown backend {requested!r}; choose one of: auto, {', '.join(BACKENDS)}.")
+    return requested
 
 
 def _model_ref(source: Language, target: Language, settings: Settings) -> ModelRef:
@@ -105,15 +133,15 @@ class Translator:
         base = settings if settings is not None else Settings.from_env()
         self.settings = replace(base, **overrides) if overrides else base
         if backend_factory is None:
-            name = "transformers" if self.settings.backend == "auto" else self.settings.backend
-            if name not in BACKENDS:
-                raise BackendNotAvailableError(
-                    f"Unknown backend {self.settings.backend!r}; choose one of: auto, {', '.join(BACKENDS)}."
-                )
-            backend_factory = BACKENDS[name]
+            backend_factory = BACKENDS[backend_name(self.settings.backend)]
         self._factory = backend_factory
         self._backends: dict[tuple[Language, Language], Backend] = {}
         self._lock = threading.Lock()
+        self.cache = (
+            TranslationCache(Path(self.settings.home) / "translations.sqlite3", max_entries=self.settings.cache_max_entries)
+            if self.settings.cache and self.settings.home
+            else None
+        )
 
     # -- models -----------------------------------------------------------------------------
 
@@ -241,13 +269,26 @@ class Translator:
             progress(0, total)
         for direction, pieces in by_direction.items():
             backend = self.backend(*direction)
+            namespace = getattr(backend, "fingerprint", backend.model_name)
+            if self.cache is not None:
+                hits = self.cache.get_many(namespace, [p.text for p in pieces])
+                for piece in pieces:
+                    piece.result = hits.get(piece.text)
+                done += len(pieces)
+                pieces = [p for p in pieces if p.result is None]
+                done -= len(pieces)
+                if progress and hits:
+                    progress(done, total)
             lengths = backend.count_tokens([p.text for p in pieces])
             for batch in make_batches(
                 lengths, max_size=self.settings.batch_size, max_tokens=self.settings.max_batch_tokens
             ):
-                outputs = backend.translate_batch([pieces[i].text for i in batch])
+                sources = [pieces[i].text for i in batch]
+                outputs = backend.translate_batch(sources)
                 for i, out in zip(batch, outputs):
                     pieces[i].result = out
+                if self.cache is not None:
+                    self.cache.put_many(namespace, zip(sources, outputs))
                 done += len(batch)
                 if progress:
                     progress(done, total)

@@ -14,6 +14,7 @@ class Backend(Protocol):
     """The contract every translation backend fulfils."""
 
     model_name: str
+    fingerprint: str  # model, revision, backend and decoding settings: the translation cache's namespace
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Source-side token counts, as the model will see them."""

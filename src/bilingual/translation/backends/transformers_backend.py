@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ...errors import ModelNotAvailableError
+from ...models import model_revision
 from ..guards import find_loop, max_new_tokens, trim_loop
 
 logger = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ class TransformersBackend:
         self.model.generation_config.max_length = None
         self._torch = torch
         self.target_token = pick_target_token(self.tokenizer.get_vocab(), target)
+        self.fingerprint = f"transformers|{model_name}|{model_revision(model_dir)}|beam={beam_size}|ratio={length_ratio}"
         limit = getattr(self.model.config, "max_position_embeddings", 512) or 512
         self.max_length = min(int(limit), 512)
 

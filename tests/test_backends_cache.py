@@ -1,0 +1,161 @@
+"""The CTranslate2 backend against the transformers reference, and the persistent translation cache."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bilingual import BackendNotAvailableError, Settings, Translator
+from bilingual.cache import TranslationCache
+from bilingual.translation.translator import backend_name
+from tests.fakes import fake_factory
+from tests.fixtures.corpus import PAIRS
+from tests.test_translate_e2e import EN_ARTICLE, EN_OF_ZH_ARTICLE, ZH_ARTICLE, ZH_OF_EN_ARTICLE
+
+ARTICLES = [ZH_ARTICLE, EN_ARTICLE, "\n\n".join(zh for zh, _ in PAIRS), " ".join(en for _, en in PAIRS)]
+
+
+@pytest.mark.parametrize("article", ARTICLES)
+def test_both_backends_translate_alike(article, tiny_translator, tiny_translator_ct2):
+    assert tiny_translator_ct2.translate(article) == tiny_translator.translate(article)
+
+
+def test_ctranslate2_exact_articles_and_marian_details(tiny_translator_ct2):
+    assert tiny_translator_ct2.translate(ZH_ARTICLE) == EN_OF_ZH_ARTICLE
+    assert tiny_translator_ct2.translate(EN_ARTICLE) == ZH_OF_EN_ARTICLE
+    backend = tiny_translator_ct2.backend("en", "zh")
+    assert backend.quantization == "int8"
+    tokens = backend.text.encode(["Thank you."], backend.target_token)[0]
+    assert tokens[0] == ">>cmn_Hans<<" and tokens[-1] == "</s>"
+    assert tiny_translator_ct2.backend("zh", "en").target_token is None
+
+
+def test_converted_model_is_kept_and_reused(tiny_settings, tiny_translator_ct2):
+    tiny_translator_ct2.translate("天气很好。")
+    converted = list(Path(tiny_settings.home, "ct2").glob("*tiny-zh-en@*/int8/model.bin"))
+    assert len(converted) == 1
+    stamp = converted[0].stat().st_mtime_ns
+    again = Translator(tiny_settings, backend="ctranslate2")
+    assert again.translate("天气很好。") == "The weather is good."
+    assert converted[0].stat().st_mtime_ns == stamp
+
+
+def test_backend_choice():
+    assert backend_name("auto") == "ctranslate2"  # installed with the package
+    assert backend_name("transformers") == "transformers"
+    with pytest.raises(BackendNotAvailableError, match="Unknown backend 'onnx'"):
+        Translator(Settings(backend="onnx"))
+
+
+# -- the cache -------------------------------------------------------------------------------
+
+
+def cached(tmp_path, record, **options):
+    settings = Settings(home=str(tmp_path), cache=True)
+    return Translator(settings, backend_factory=fake_factory(record, **options))
+
+
+def test_second_translation_comes_from_the_cache(tmp_path):
+    record: list = []
+    t = cached(tmp_path, record)
+    first = t.translate("One. Two.\n\nThree.")
+    assert sum(len(b) for b in record[0].batches) == 3
+    again = cached(tmp_path, record)  # a new translator (or process) reads the same file
+    assert again.translate("One. Two.\n\nThree. Four.") == first + "<Four.>"  # Chinese output: no space
+    assert record[1].batches == [["Four."]]
+    assert len(again.cache) == 4
+
+
+def test_cache_is_keyed_by_model_and_settings(tmp_path):
+    cache = TranslationCache(tmp_path / "c.sqlite3")
+    cache.put_many("model-a|beam=4", [("Hello.", "你好。")])
+    assert cache.get_many("model-a|beam=4", ["Hello."]) == {"Hello.": "你好。"}
+    assert cache.get_many("model-a|beam=1", ["Hello."]) == {}
+    assert cache.get_many("model-b|beam=4", ["Hello."]) == {}
+
+
+def test_cache_is_bounded(tmp_path):
+    cache = TranslationCache(tmp_path / "c.sqlite3", max_entries=10)
+    for i in range(30):
+        cache.put_many("ns", [(f"s{i}", f"t{i}")])
+    assert len(cache) <= 10
+    assert cache.get_many("ns", ["s29"]) == {"s29": "t29"}
+    assert cache.get_many("ns", ["s0"]) == {}
+
+
+def test_cache_can_be_switched_off(tmp_path):
+    assert Settings.from_env({"BILINGUAL_CACHE": "0", "BILINGUAL_HOME": str(tmp_path)}).cache is False
+    assert Translator(Settings(home=str(tmp_path), cache=False), backend_factory=fake_factory([])).cache is None
+
+
+def test_corrupt_cache_file_falls_back_with_a_warning(tmp_path, caplog):
+    (tmp_path / "translations.sqlite3").write_bytes(b"this is not a database" * 100)
+    record: list = []
+    with caplog.at_level(logging.WARNING, logger="bilingual.cache"):
+        assert cached(tmp_path, record).translate("One.") == "<One.>"
+    assert "translation cache" in caplog.text and "disabled" in caplog.text
+
+
+def test_read_only_cache_falls_back(tmp_path, caplog):
+    db = tmp_path / "translations.sqlite3"
+    TranslationCache(db).put_many("x", [("a", "b")])
+    db.chmod(0o444)
+    tmp_path.chmod(0o555)
+    try:
+        cache = TranslationCache(db)
+        cache.put_many("x", [("c", "d")])  # root may still write; either way nothing raises
+    finally:
+        tmp_path.chmod(0o755)
+        db.chmod(0o644)
+
+
+def test_locked_cache_falls_back(tmp_path, caplog):
+    db = tmp_path / "translations.sqlite3"
+    TranslationCache(db).put_many("x", [("a", "b")])
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        record: list = []
+        t = Translator(Settings(home=str(tmp_path), cache=True), backend_factory=fake_factory(record))
+        t.cache.timeout = 0.2
+        with caplog.at_level(logging.WARNING, logger="bilingual.cache"):
+            assert t.translate("One.") == "<One.>"
+        assert "locked" in caplog.text
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_abandoned_request_leaves_only_whole_entries(tmp_path):
+    record: list = []
+    t = cached(tmp_path, record, fail_on_batch=1)
+    t.settings = t.settings.__class__(**{**t.settings.__dict__, "batch_size": 1})
+    with pytest.raises(ConnectionAbortedError):
+        t.translate("Aaaa. Bb.")
+    assert t.cache.get_many("fake|fake-en-zh", ["Aaaa.", "Bb."]) == {"Aaaa.": "<Aaaa.>"}
+    later = cached(tmp_path, [])
+    assert later.translate("Aaaa. Bb.") == "<Aaaa.><Bb.>"
+
+
+def test_cache_is_safe_across_processes(tmp_path):
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from bilingual.cache import TranslationCache
+        cache = TranslationCache({str(tmp_path / 'shared.sqlite3')!r}, max_entries=100000)
+        n = int(sys.argv[1])
+        for i in range(200):
+            cache.put_many("ns", [(f"{{n}}-{{i}}", f"t{{n}}-{{i}}")])
+            assert cache.get_many("ns", [f"{{n}}-{{i}}"]) == {{f"{{n}}-{{i}}": f"t{{n}}-{{i}}"}}
+        assert cache.enabled
+        """
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(n)]) for n in range(4)]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
+    assert len(TranslationCache(tmp_path / "shared.sqlite3")) == 800
