@@ -56,6 +56,7 @@ class Settings:
         max_segment_tokens: longer sentences are split at clauses, then at this budget.
         max_input_chars: larger inputs raise InputTooLargeError before any model work.
         length_ratio: a sentence's output is capped at ``length_ratio * source tokens + 10``.
+        repetition_guard: decode outputs caught in a repetition loop again without repeated trigrams.
         offline: never try to download a model.
         home: folder for the translation cache and converted CTranslate2 models (None: none kept).
         cache: keep sentence translations in ``<home>/translations.sqlite3``.
@@ -76,6 +77,7 @@ class Settings:
     max_segment_tokens: int = 200
     max_input_chars: int = 200_000
     length_ratio: float = 3.0
+    repetition_guard: bool = True
     offline: bool = False
     home: str | None = None
     cache: bool = False

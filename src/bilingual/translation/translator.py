@@ -68,6 +68,7 @@ def _transformers_factory(source: Language, target: Language, settings: Settings
         beam_size=settings.beam_size,
         length_ratio=settings.length_ratio,
         device=settings.device,
+        repetition_guard=settings.repetition_guard,
     )
 
 
@@ -84,6 +85,7 @@ def _ctranslate2_factory(source: Language, target: Language, settings: Settings)
         length_ratio=settings.length_ratio,
         device=settings.device,
         home=Path(settings.home) if settings.home else None,
+        repetition_guard=settings.repetition_guard,
     )
 
 
@@ -279,6 +281,8 @@ class Translator:
                 done -= len(pieces)
                 if progress and hits:
                     progress(done, total)
+            if not pieces:
+                continue
             lengths = backend.count_tokens([p.text for p in pieces])
             for batch in make_batches(
                 lengths, max_size=self.settings.batch_size, max_tokens=self.settings.max_batch_tokens

@@ -83,6 +83,7 @@ class CTranslate2Backend:
         device: str | None = None,
         home: Path | None = None,
         threads: int | None = None,
+        repetition_guard: bool = True,
     ) -> None:
         try:
             import ctranslate2
@@ -93,6 +94,7 @@ class CTranslate2Backend:
         self.model_name = model_name
         self.beam_size = beam_size
         self.length_ratio = length_ratio
+        self.repetition_guard = repetition_guard
         device = (device or ("cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu")).split(":")[0]
         self.quantization = "float16" if device == "cuda" else "int8"
         self.text = MarianText(model_dir)
@@ -117,28 +119,25 @@ class CTranslate2Backend:
         source = self.text.encode(texts, self.target_token)
         caps = [max_new_tokens(len(tokens), self.length_ratio) for tokens in source]
         with self._lock:
-            results = self.translator.translate_batch(
-                source,
-                beam_size=self.beam_size,
-                max_decoding_length=max(caps),
-            )
-            outputs = []
-            for tokens, cap, result in zip(source, caps, results):
-                hypothesis = result.hypotheses[0][:cap]
-                loop = find_loop(hypothesis)
-                if loop is not None:
-                    hypothesis = self._redecode(tokens, cap)
-                outputs.append(self.text.decode(hypothesis))
-        return outputs
-
-    def _redecode(self, tokens: list[str], cap: int) -> list[str]:
-        logger.debug("repetition loop; decoding again with no_repeat_ngram_size=3")
-        again = self.translator.translate_batch(
-            [tokens],
-            beam_size=self.beam_size,
-            max_decoding_length=cap,
-            no_repeat_ngram_size=3,
-            repetition_penalty=1.3,
-        )[0].hypotheses[0]
-        still = find_loop(again)
-        return again if still is None else [str(t) for t in trim_loop(again, still)]
+            outputs = [
+                r.hypotheses[0][:cap]
+                for r, cap in zip(
+                    self.translator.translate_batch(source, beam_size=self.beam_size, max_decoding_length=max(caps)),
+                    caps,
+                )
+            ]
+            looping = [i for i, out in enumerate(outputs) if self.repetition_guard and find_loop(out) is not None]
+            if looping:
+                logger.debug("repetition loops in %d outputs; decoding them again", len(looping))
+                again = self.translator.translate_batch(
+                    [source[i] for i in looping],
+                    beam_size=self.beam_size,
+                    max_decoding_length=max(caps[i] for i in looping),
+                    no_repeat_ngram_size=3,
+                    repetition_penalty=1.3,
+                )
+                for i, result in zip(looping, again):
+                    out = result.hypotheses[0][: caps[i]]
+                    still = find_loop(out)
+                    outputs[i] = out if still is None else [str(t) for t in trim_loop(out, still)]
+        return [self.text.decode(out) for out in outputs]

@@ -48,6 +48,7 @@ class TransformersBackend:
         beam_size: beams in decoding.
         length_ratio: cap of new tokens relative to the source length.
         device: torch device, or None for cuda when available.
+        repetition_guard: decode looping outputs again without repeated trigrams.
     """
 
     def __init__(
@@ -59,6 +60,7 @@ class TransformersBackend:
         beam_size: int = 4,
         length_ratio: float = 3.0,
         device: str | None = None,
+        repetition_guard: bool = True,
     ) -> None:
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
@@ -66,6 +68,7 @@ class TransformersBackend:
         self.model_name = model_name
         self.beam_size = beam_size
         self.length_ratio = length_ratio
+        self.repetition_guard = repetition_guard
         self.device = _device(device)
         self._lock = threading.Lock()
         try:
@@ -93,6 +96,8 @@ class TransformersBackend:
         return [f"{self.target_token} {t}" for t in texts] if self.target_token else list(texts)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
         with self._lock:
             encoded = self.tokenizer(self._prefixed(texts), add_special_tokens=True)["input_ids"]
         return [len(ids) for ids in encoded]
@@ -105,33 +110,22 @@ class TransformersBackend:
                 self._prefixed(texts), return_tensors="pt", padding=True, truncation=False
             ).to(self.device)
             lengths = enc["attention_mask"].sum(dim=1).tolist()
-            cap = max(max_new_tokens(n, self.length_ratio, self.max_length) for n in lengths)
-            out = self.model.generate(**enc, num_beams=self.beam_size, max_new_tokens=cap, do_sample=False)
-            results = []
-            for i, ids in enumerate(out.tolist()):
-                ids = [t for t in ids if t not in self._special_ids()]
-                ids = ids[: max_new_tokens(lengths[i], self.length_ratio, self.max_length)]
-                loop = find_loop(ids)
-                if loop is not None:
-                    ids = self._redecode(enc, i, lengths[i], ids, loop)
-                results.append(self.tokenizer.decode(ids, skip_special_tokens=True).strip())
-        return results
+            caps = [max_new_tokens(n, self.length_ratio, self.max_length) for n in lengths]
+            outputs = self._generate(enc, max(caps))
+            outputs = [ids[:cap] for ids, cap in zip(outputs, caps)]
+            looping = [i for i, ids in enumerate(outputs) if self.repetition_guard and find_loop(ids) is not None]
+            if looping:
+                logger.debug("repetition loops in %d outputs; decoding them again", len(looping))
+                subset = {k: v[looping] for k, v in enc.items()}
+                again = self._generate(subset, max(caps[i] for i in looping), no_repeat_ngram_size=3,
+                                       repetition_penalty=1.3)
+                for i, ids in zip(looping, again):
+                    ids = ids[: caps[i]]
+                    still = find_loop(ids)
+                    outputs[i] = ids if still is None else trim_loop(ids, still)
+            return [self.tokenizer.decode(ids, skip_special_tokens=True).strip() for ids in outputs]
 
-    def _special_ids(self) -> set[int]:
-        return {t for t in (self.tokenizer.pad_token_id, self.tokenizer.eos_token_id) if t is not None}
-
-    def _redecode(self, enc, i: int, length: int, ids: list[int], loop: int) -> list[int]:
-        """Decode one looping sentence again without repeated trigrams; trim if it still loops."""
-        logger.debug("repetition loop in output %d; decoding again with no_repeat_ngram_size=3", i)
-        single = {k: v[i : i + 1, :length] if v.dim() == 2 else v[i : i + 1] for k, v in enc.items()}
-        again = self.model.generate(
-            **single,
-            num_beams=self.beam_size,
-            max_new_tokens=max_new_tokens(length, self.length_ratio, self.max_length),
-            no_repeat_ngram_size=3,
-            repetition_penalty=1.3,
-            do_sample=False,
-        )[0].tolist()
-        again = [t for t in again if t not in self._special_ids()]
-        still = find_loop(again)
-        return again if still is None else trim_loop(again, still)
+    def _generate(self, enc, cap: int, **options) -> list[list[int]]:
+        out = self.model.generate(**enc, num_beams=self.beam_size, max_new_tokens=cap, do_sample=False, **options)
+        special = {t for t in (self.tokenizer.pad_token_id, self.tokenizer.eos_token_id) if t is not None}
+        return [[t for t in ids if t not in special] for ids in out.tolist()]
