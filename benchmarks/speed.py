@@ -213,13 +213,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--length-ratio", type=float, default=1.2, help="cap: ratio * source tokens + 10, for all")
     parser.add_argument("--model", help="a real model (Hub id or directory) instead of the random one")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "bilingual-bench")
-    parser.add_argument("--small", action="store_true", help="a tiny architecture, to smoke-test this script")
+    parser.add_argument("--small", action="store_true",
+                        help="a tiny architecture and vocabulary, to smoke-test this script (not a measurement)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         return run_worker(args)
     directions = ["zh-en", "en-zh"] if args.direction == "both" else [args.direction]
-    arch = {"d_model": 64, "layers": 1, "heads": 2, "ffn": 128} if args.small else {}
+    arch = {"d_model": 64, "layers": 1, "heads": 2, "ffn": 128, "vocab_size": 12000} if args.small else {}
     print(f"beam {args.beam_size}, cap {args.length_ratio} x source tokens + 10, {os.cpu_count()} CPU threads, "
           f"{args.sentences} FLORES devtest sentences per direction, repetition guard "
           f"{'on' if args.model else 'off (random weights)'}")

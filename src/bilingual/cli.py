@@ -1,4 +1,4 @@
-"""The command line: ``bilingual translate``, ``bilingual summarize``, ``bilingual models list|download``.
+"""The command line: ``bilingual translate``, ``summarize``, ``eval``, ``models list|download``.
 
 Every ``BilingualError`` ends the program with a one-line message and exit code 1;
 wrong usage exits with code 2.
@@ -7,6 +7,7 @@ wrong usage exits with code 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -70,6 +71,29 @@ def _summarize(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     return 0
 
 
+def _eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from pathlib import Path
+
+    from .evaluation import evaluate, set_files
+    from .translation.translator import Translator
+
+    source, target = args.direction.split("-")
+    if args.set:
+        src, ref = set_files(Path(args.data), args.set, source, target)
+    elif args.src and args.ref:
+        src, ref = Path(args.src), Path(args.ref)
+    else:
+        raise BilingualError("Give a test set (--set NAME) or a pair of files (--src FILE --ref FILE).")
+    folder = Path(args.out or f"eval-{args.set or 'files'}-{args.direction}-{settings.backend}")
+    scores = evaluate(Translator(settings), src, ref, source, target, folder, limit=args.limit)
+    spbleu = "n/a (sacrebleu's flores200 model is not available offline)" if scores.spbleu is None else scores.spbleu
+    out.write(
+        f"{args.direction}  {scores.sentences} sentences  BLEU {scores.bleu}  chrF {scores.chrf}  spBLEU {spbleu}  "
+        f"({scores.seconds} s)\n{scores.bleu_signature}\noutput and scores: {folder}\n"
+    )
+    return 0
+
+
 def _model_refs(settings: Settings, include_summaries: bool) -> list[tuple[str, ModelRef]]:
     refs = [
         ("translate zh->en", ModelRef(settings.model_zh_en, settings.revision_zh_en)),
@@ -112,6 +136,16 @@ def build_parser() -> argparse.ArgumentParser:
     sm.add_argument("--method", choices=["extractive", "abstractive"], help="default: abstractive if present locally")
     sm.add_argument("--sentences", type=int, help="sentences in an extractive summary")
     sm.add_argument("--max-length", type=int, help="most tokens of an abstractive summary")
+    ev = sub.add_parser("eval", help="score translation quality (BLEU, chrF) on a parallel test set")
+    ev.add_argument("--direction", choices=["zh-en", "en-zh"], required=True)
+    ev.add_argument("--set", help="flores200-dev, flores200-devtest, newstest2017 ... newstest2021")
+    ev.add_argument("--src", help="source file, one sentence a line")
+    ev.add_argument("--ref", help="reference file, one sentence a line")
+    ev.add_argument("--data", default=os.environ.get("BILINGUAL_EVALDATA", "../shared/evaldata"),
+                    help="folder of the test sets (default: $BILINGUAL_EVALDATA or ../shared/evaldata)")
+    ev.add_argument("--backend", choices=["auto", "transformers", "ctranslate2"])
+    ev.add_argument("--limit", type=int, help="only the first N lines")
+    ev.add_argument("--out", help="folder for hypothesis.txt and scores.json")
     models = sub.add_parser("models", help="list or download the models")
     models.add_argument("action", choices=["list", "download"])
     models.add_argument("--all", action="store_true", help="download the summarization models too")
@@ -129,12 +163,16 @@ def main(
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
     args = build_parser().parse_args(argv)
     overrides = {"beam_size": args.beam_size} if getattr(args, "beam_size", None) else {}
+    if getattr(args, "backend", None):
+        overrides["backend"] = args.backend
     try:
         settings = Settings.from_env(**overrides)
         if args.command == "translate":
             return _translate(args, settings, stdout, stderr, stdin)
         if args.command == "summarize":
             return _summarize(args, settings, stdout, stderr, stdin)
+        if args.command == "eval":
+            return _eval(args, settings, stdout)
         return _models(args, settings, stdout, stderr)
     except BilingualError as exc:
         stderr.write(f"bilingual: {exc}\n")

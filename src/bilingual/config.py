@@ -19,6 +19,7 @@ Environment variables:
 ``BILINGUAL_HOME``              folder for the translation cache and converted models
                                 (default ``$XDG_CACHE_HOME/bilingual`` or ``~/.cache/bilingual``)
 ``BILINGUAL_CACHE``             ``0`` switches the translation cache off
+``BILINGUAL_ALLOW_PICKLE``      ``1`` allows pickle weights (pytorch_model.bin) of models you trust
 ==============================  ======================================================
 """
 
@@ -61,6 +62,7 @@ class Settings:
         home: folder for the translation cache and converted CTranslate2 models (None: none kept).
         cache: keep sentence translations in ``<home>/translations.sqlite3``.
         cache_max_entries: most sentences the cache keeps.
+        allow_pickle: load pickle weight files (they can run code); off by default.
     """
 
     model_zh_en: str = DEFAULT_MODEL_ZH_EN
@@ -82,6 +84,7 @@ class Settings:
     home: str | None = None
     cache: bool = False
     cache_max_entries: int = 200_000
+    allow_pickle: bool = False
 
     def __post_init__(self) -> None:
         for name in (
@@ -116,6 +119,7 @@ class Settings:
         cache_root = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         values["home"] = env.get("BILINGUAL_HOME") or os.path.join(cache_root, "bilingual")
         values["cache"] = env.get("BILINGUAL_CACHE", "1").lower() not in {"0", "false", "no", "off"}
+        values["allow_pickle"] = env.get("BILINGUAL_ALLOW_PICKLE", "").lower() in _TRUE
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known
         if unknown:

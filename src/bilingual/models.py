@@ -10,6 +10,7 @@ never trusted.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,83 @@ def _check_dir(path: Path, ref: ModelRef) -> Path:
     return path
 
 
+def _damaged(ref: ModelRef, name: str, why: str) -> ModelNotAvailableError:
+    return ModelNotAvailableError(
+        f"The file {name} of model {ref.name!r} is {why}. Delete the model's files (or its Hugging Face cache "
+        f"entry) and fetch them again. " + ref.fix_hint()
+    )
+
+
+def _safetensors_complete(path: Path) -> bool:
+    """Whether a safetensors file is as long as its header says (a cut download is not)."""
+    try:
+        with path.open("rb") as handle:
+            size = int.from_bytes(handle.read(8), "little")
+            if size <= 0 or size > 100_000_000:
+                return False
+            header = json.loads(handle.read(size))
+    except (OSError, ValueError):
+        return False
+    ends = [v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"]
+    return path.stat().st_size == 8 + size + max(ends, default=0)
+
+
+def verify(path: Path, ref: ModelRef, *, allow_pickle: bool = False) -> Path:
+    """Check a model directory's files before loading: each damaged or unsafe file is named.
+
+    Raises:
+        ModelNotAvailableError: a file is missing, cut short or corrupt, or the only weights
+            are a pickle file and ``allow_pickle`` is off.
+    """
+    _check_dir(path, ref)
+    for name in ("config.json", "vocab.json", "tokenizer_config.json"):
+        file = path / name
+        if file.is_file():
+            try:
+                json.loads(file.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                raise _damaged(ref, name, "not valid JSON") from None
+    weights = path / "model.safetensors"
+    if weights.is_file():
+        if not _safetensors_complete(weights):
+            raise _damaged(ref, "model.safetensors", "truncated or corrupt")
+    elif not allow_pickle and not (path / "model.safetensors.index.json").is_file():
+        raise _pickle_refused(ref)
+    if _is_marian(path):
+        for name in ("source.spm", "target.spm", "vocab.json"):
+            if not (path / name).is_file():
+                raise _damaged(ref, name, "missing")
+    for spm_file in sorted(path.glob("*.spm")) + sorted(path.glob("spiece.model")):
+        if not _sentencepiece_loads(spm_file):
+            raise _damaged(ref, spm_file.name, "missing or corrupt")
+    return path
+
+
+def _pickle_refused(ref: ModelRef) -> ModelNotAvailableError:
+    return ModelNotAvailableError(
+        f"Model {ref.name!r} has only pickle weights (pytorch_model.bin), which can run code when loaded; "
+        "they are refused. Use a revision with model.safetensors (for Helsinki-NLP/opus-mt-en-zh: "
+        "BILINGUAL_REVISION_EN_ZH=refs/pr/6), or set BILINGUAL_ALLOW_PICKLE=1 if you trust this model."
+    )
+
+
+def _is_marian(path: Path) -> bool:
+    try:
+        return json.loads((path / "config.json").read_text(encoding="utf-8")).get("model_type") == "marian"
+    except (OSError, ValueError):
+        return False
+
+
+def _sentencepiece_loads(path: Path) -> bool:
+    import sentencepiece as spm
+
+    try:
+        spm.SentencePieceProcessor(model_file=str(path))
+    except (OSError, RuntimeError):
+        return False
+    return True
+
+
 def locate(ref: ModelRef) -> Path | None:
     """The local directory of ``ref`` if it is present (no network), else None."""
     if is_local(ref):
@@ -91,8 +169,10 @@ def locate(ref: ModelRef) -> Path | None:
     return path if (path / "config.json").is_file() and _has_weights(path) else None
 
 
-def download(ref: ModelRef) -> Path:
+def download(ref: ModelRef, *, allow_pickle: bool = False) -> Path:
     """Download ``ref`` into the Hugging Face cache (safetensors first) and return its directory.
+
+    Pickle weights (``pytorch_model.bin``) are fetched only when ``allow_pickle`` is on.
 
     Raises:
         ModelNotAvailableError: when the Hub cannot be reached or has no such model.
@@ -102,6 +182,8 @@ def download(ref: ModelRef) -> Path:
 
     try:
         path = Path(snapshot_download(ref.name, revision=ref.revision, allow_patterns=_CONFIG_FILES + _WEIGHTS))
+        if not _has_weights(path) and not allow_pickle:
+            raise _pickle_refused(ref)
         if not _has_weights(path):
             logger.warning("%s has no safetensors weights; downloading pytorch_model.bin", ref.name)
             path = Path(
@@ -112,15 +194,19 @@ def download(ref: ModelRef) -> Path:
             f"Model {ref.name!r} is not in the local cache and could not be downloaded ({type(exc).__name__}). "
             + ref.fix_hint()
         ) from exc
-    return _check_dir(path, ref)
+    return verify(path, ref, allow_pickle=allow_pickle)
 
 
-def resolve(ref: ModelRef, *, offline: bool) -> Path:
-    """The local directory of ``ref``, downloading it first unless ``offline``.
+def resolve(ref: ModelRef, *, offline: bool, allow_pickle: bool = False) -> Path:
+    """The verified local directory of ``ref``, downloading it first unless ``offline``.
 
     Raises:
-        ModelNotAvailableError: naming the model and the commands that fix it.
+        ModelNotAvailableError: naming the model, the damaged file if any, and the commands that fix it.
     """
+    return verify(_find(ref, offline=offline, allow_pickle=allow_pickle), ref, allow_pickle=allow_pickle)
+
+
+def _find(ref: ModelRef, *, offline: bool, allow_pickle: bool) -> Path:
     if is_local(ref):
         return _check_dir(Path(ref.name).expanduser(), ref)
     if not _looks_like_hub_id(ref.name):
@@ -136,7 +222,7 @@ def resolve(ref: ModelRef, *, offline: bool) -> Path:
             f"Model {ref.name!r} is not in the local Hugging Face cache and offline mode is on "
             f"(HF_HUB_OFFLINE or BILINGUAL_OFFLINE). " + ref.fix_hint()
         )
-    return download(ref)
+    return download(ref, allow_pickle=allow_pickle)
 
 
 def model_revision(model_dir: Path) -> str:

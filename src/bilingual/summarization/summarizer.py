@@ -59,7 +59,7 @@ class Summarizer:
         with self._lock:
             if language not in self._models:
                 ref = self.model_ref(language)
-                path = resolve(ref, offline=self.settings.offline)
+                path = resolve(ref, offline=self.settings.offline, allow_pickle=self.settings.allow_pickle)
                 self._models[language] = AbstractiveModel(
                     path, model_name=ref.name, device=self.settings.device, beam_size=self.settings.beam_size
                 )

@@ -60,7 +60,7 @@ def _transformers_factory(source: Language, target: Language, settings: Settings
     from .backends.transformers_backend import TransformersBackend
 
     ref = _model_ref(source, target, settings)
-    path = resolve(ref, offline=settings.offline)
+    path = resolve(ref, offline=settings.offline, allow_pickle=settings.allow_pickle)
     return TransformersBackend(
         path,
         model_name=ref.name,
@@ -76,7 +76,7 @@ def _ctranslate2_factory(source: Language, target: Language, settings: Settings)
     from .backends.ctranslate2_backend import CTranslate2Backend
 
     ref = _model_ref(source, target, settings)
-    path = resolve(ref, offline=settings.offline)
+    path = resolve(ref, offline=settings.offline, allow_pickle=settings.allow_pickle)
     return CTranslate2Backend(
         path,
         model_name=ref.name,

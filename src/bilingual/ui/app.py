@@ -7,6 +7,7 @@ messages; models are loaded once by the shared Translator and Summarizer.
 from __future__ import annotations
 
 import logging
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,10 +35,18 @@ CHUNK_PARAGRAPHS = 4  # paragraphs translated per step, so results appear as the
 EXAMPLES_DIR = Path(__file__).with_name("examples")
 
 
+_PATH = re.compile(r"(?<![\w:/])(?:~|[A-Za-z]:)?(?:/[^\s'\"(),:;]+){2,}")
+
+
+def redact(text: str) -> str:
+    """Replace local file paths in a message with a placeholder: pages never show server paths."""
+    return _PATH.sub("<local path>", text)
+
+
 def _message(exc: Exception) -> str:
-    """What the page says about an error: the typed message, never a stack trace."""
+    """What the page says about an error: the typed message without paths, never a stack trace."""
     if isinstance(exc, BilingualError):
-        return f"**错误 Error:** {exc}"
+        return f"**错误 Error:** {redact(str(exc))}"
     logger.exception("unexpected error in a request")
     return "**错误 Error:** Something went wrong on the server; the details are in its log. 服务器出错，详情见服务器日志。"
 
@@ -132,7 +141,7 @@ class Handlers:
         try:
             return self.translator.translate(text, None if target in ("auto", "", None) else target)
         except BilingualError as exc:
-            raise gr.Error(str(exc)) from None
+            raise gr.Error(redact(str(exc))) from None
         except Exception as exc:  # noqa: BLE001
             raise gr.Error(_message(exc)) from None
 
@@ -145,7 +154,7 @@ class Handlers:
                 method=None if method in ("auto", "", None) else method,
             )
         except BilingualError as exc:
-            raise gr.Error(str(exc)) from None
+            raise gr.Error(redact(str(exc))) from None
         except Exception as exc:  # noqa: BLE001
             raise gr.Error(_message(exc)) from None
 

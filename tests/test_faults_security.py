@@ -1,0 +1,108 @@
+"""Broken model files, refused pickle weights, redacted messages, logins."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from bilingual import BilingualError, ModelNotAvailableError, Settings, Summarizer, Translator
+
+
+def broken_copy(tmp_path, model_dir, damage):
+    target = tmp_path / "model"
+    shutil.copytree(model_dir, target)
+    damage(target)
+    return target
+
+
+def translator_for(path) -> Translator:
+    return Translator(Settings(model_zh_en=str(path), offline=True, backend="transformers"))
+
+
+def _truncate(d):
+    data = (d / "model.safetensors").read_bytes()
+    (d / "model.safetensors").write_bytes(data[: len(data) // 2])
+
+
+CASES = [
+    (_truncate, r"model\.safetensors .* truncated or corrupt"),
+    (lambda d: (d / "source.spm").unlink(), r"source\.spm .* missing"),
+    (lambda d: (d / "target.spm").write_bytes(b"garbage"), r"target\.spm .* missing or corrupt"),
+    (lambda d: (d / "config.json").write_text("{not json"), r"config\.json .* not valid JSON"),
+    (lambda d: (d / "config.json").unlink(), r"lacks config\.json"),
+]
+
+
+@pytest.mark.parametrize(("damage", "message"), CASES)
+def test_damaged_model_files_are_named(tmp_path, tiny_zh_en, damage, message):
+    path = broken_copy(tmp_path, tiny_zh_en, damage)
+    with pytest.raises(ModelNotAvailableError, match=message) as info:
+        translator_for(path).translate("天气很好。")
+    assert "bilingual models download" in str(info.value)
+
+
+def test_missing_model_directory(tmp_path):
+    with pytest.raises(ModelNotAvailableError, match="neither an existing directory"):
+        translator_for(tmp_path / "nowhere" / "model").translate("天气很好。")
+
+
+def test_pickle_weights_are_refused_unless_allowed(tmp_path, tiny_zh_en):
+    import torch
+    from safetensors.torch import load_file
+
+    def to_pickle(d):
+        torch.save(load_file(d / "model.safetensors"), d / "pytorch_model.bin")
+        (d / "model.safetensors").unlink()
+
+    path = broken_copy(tmp_path, tiny_zh_en, to_pickle)
+    with pytest.raises(ModelNotAvailableError, match="pickle weights .* BILINGUAL_ALLOW_PICKLE=1"):
+        translator_for(path).translate("天气很好。")
+    allowed = Translator(Settings(model_zh_en=str(path), offline=True, backend="transformers", allow_pickle=True))
+    assert allowed.translate("天气很好。") == "The weather is good."
+    assert Settings.from_env({"BILINGUAL_ALLOW_PICKLE": "1"}).allow_pickle is True
+    assert Settings.from_env({}).allow_pickle is False
+
+
+def test_summarizer_model_is_verified_too(tmp_path, tiny_summarizer_model):
+    path = broken_copy(tmp_path, tiny_summarizer_model, _truncate)
+    with pytest.raises(ModelNotAvailableError, match="model.safetensors"):
+        Summarizer(Settings(model_summary_en=str(path), offline=True)).summarize(
+            "One sentence here. Another sentence there. And a third one.", method="abstractive"
+        )
+
+
+def test_page_messages_never_show_local_paths(tmp_path, tiny_zh_en):
+    from bilingual.ui.app import Handlers, redact
+
+    assert redact("The directory /srv/models/opus for model 'x' lacks config.json") == (
+        "The directory <local path> for model 'x' lacks config.json"
+    )
+    assert redact("see 'Helsinki-NLP/opus-mt-zh-en' and https://example.com/a/b") == (
+        "see 'Helsinki-NLP/opus-mt-zh-en' and https://example.com/a/b"
+    )
+    path = broken_copy(tmp_path, tiny_zh_en, _truncate)
+    translator = translator_for(path)
+    handlers = Handlers(translator, Summarizer(translator.settings, translator=translator))
+    status, text, view, files = list(handlers.translate_stream("天气很好。", "自动 Auto"))[-1]
+    assert "model.safetensors" in status and str(tmp_path) not in status and "Traceback" not in status
+    assert (text, view, files) == ("", "", None)
+    import gradio as gr
+
+    with pytest.raises(gr.Error) as info:
+        handlers.api_translate("天气很好。")
+    assert str(tmp_path) not in str(info.value)
+
+
+def test_logins(tmp_path):
+    from bilingual.ui.server import read_auth
+
+    assert read_auth({}) is None
+    assert read_auth({"BILINGUAL_AUTH": "ann:secret,bob:pw"}) == [("ann", "secret"), ("bob", "pw")]
+    logins = tmp_path / "logins"
+    logins.write_text("# team\nann:s3cret:with:colons\n\n")
+    assert read_auth({"BILINGUAL_AUTH_FILE": str(logins)}) == [("ann", "s3cret:with:colons")]
+    with pytest.raises(BilingualError, match="user:password"):
+        read_auth({"BILINGUAL_AUTH": "ann:"})
+    with pytest.raises(BilingualError, match="Cannot read"):
+        read_auth({"BILINGUAL_AUTH_FILE": str(tmp_path / "missing")})
