@@ -103,16 +103,15 @@ def test_corrupt_cache_file_falls_back_with_a_warning(tmp_path, caplog):
 
 
 def test_read_only_cache_falls_back(tmp_path, caplog):
-    db = tmp_path / "translations.sqlite3"
-    TranslationCache(db).put_many("x", [("a", "b")])
-    db.chmod(0o444)
-    tmp_path.chmod(0o555)
-    try:
-        cache = TranslationCache(db)
-        cache.put_many("x", [("c", "d")])  # root may still write; either way nothing raises
-    finally:
-        tmp_path.chmod(0o755)
-        db.chmod(0o644)
+    record: list = []
+    t = cached(tmp_path, record)
+    t.translate("One.")
+    t.cache._connection().execute("PRAGMA query_only = ON")  # writes now fail as on a read-only file
+    with caplog.at_level(logging.WARNING, logger="bilingual.cache"):
+        assert t.translate("Two.") == "<Two.>"
+    assert "readonly" in caplog.text or "read-only" in caplog.text
+    assert t.cache.enabled is False
+    assert t.translate("One. Two.") == "<One.><Two.>"  # translation goes on without the cache
 
 
 def test_locked_cache_falls_back(tmp_path, caplog):

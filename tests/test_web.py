@@ -96,6 +96,13 @@ def test_api_errors_are_messages_not_tracebacks(client):
     assert "Traceback" not in str(info.value) and ".py" not in str(info.value)
 
 
+def test_input_size_is_enforced_by_the_server(client):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="more than the limit"):
+        client.predict("天气很好。" * 40_001, "auto", api_name="/translate")
+
+
 def test_concurrent_api_calls_are_all_correct(app_url):
     from concurrent.futures import ThreadPoolExecutor
 

@@ -24,7 +24,7 @@ _NEWLINES = re.compile(r"\r\n|[\r\u2028\x85\x0b\x0c]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
-_LIST_ITEM = re.compile(
+LIST_MARKER = _LIST_ITEM = re.compile(
     r"^\s*(?:[-*+•·▪●○◦‣–—]\s|\d{1,3}[.)]\s|\d{1,3}、|[（(]\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3})\s*[)）]"
     r"|[一二三四五六七八九十]{1,3}、|[a-z][)]\s|第[一二三四五六七八九十\d]{1,3}[章节条部分])"
 )

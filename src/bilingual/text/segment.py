@@ -31,12 +31,14 @@ _CJK_CHAR = r"\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f\u3040-\u30ff"
 _CANDIDATE = re.compile(
     rf"(?:\.{{3,}}|…+|[.!?]+|[。！？!?；]+|[.!?]*[。！？；]|(?<=[{_CJK_CHAR}]);)[{re.escape(CLOSERS)}]*"
 )
+# Every repeat is bounded and anchored with a look-behind, so a long run of letters or digits
+# (Chinese text without punctuation is one long \w run) is scanned in linear time.
 _PROTECTED = re.compile(
     r"(?:https?|ftp)://[^\s<>\"“”‘’「」，。！？；、]*[^\s<>\"“”‘’「」，。！？；、.,;:!?)\]'’]"
     r"|www\.[^\s<>\"“”‘’「」，。！？；、]*[^\s<>\"“”‘’「」，。！？；、.,;:!?)\]'’]"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"
     r"|\b(?:[A-Za-z0-9-]+\.)+(?:com|org|net|edu|gov|cn|uk|io|int|info)\b(?:/[^\s，。]*[^\s，。.,;:!?)])?"
-    r"|\d+(?:\.\d+)+"
+    r"|(?<![\d.])\d{1,30}(?:\.\d{1,30})+"
 )
 _TOKEN_BEFORE = re.compile(r"([A-Za-z][A-Za-z.'’-]*)$")
 _NEXT_WORD = re.compile(r"[\"'“‘(\[]*([A-Za-z]+|\d)")

@@ -17,13 +17,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..languages import Language
-from ..text.normalize import Layout, normalize_text, paragraph_layout
+from ..text.normalize import LIST_MARKER, Layout, normalize_text, paragraph_layout
 from ..text.segment import iter_sentences
 
 LengthFn = Callable[[Sequence[str]], list[int]]
 
 # Pieces made only of these need no model: digits, punctuation, symbols, emoji, URLs, e-mails.
-_URLISH = re.compile(r"(?:https?|ftp)://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URLISH = re.compile(
+    r"(?:https?|ftp)://\S+|www\.\S+|(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"
+)
 _CLAUSE_END = re.compile(r"(?<=[，、：；,;:])\s*")
 
 
@@ -133,10 +135,13 @@ def plan_document(
     layout = paragraph_layout(normalize_text(text))
     plan = DocumentPlan(source, target, layout, [])
     for p_index, paragraph in enumerate(layout.paragraphs):
-        sentences = list(iter_sentences(paragraph))
+        marker = LIST_MARKER.match(paragraph)
+        head = [marker.group().strip()] if marker and marker.group().strip() else []
+        sentences = head + list(iter_sentences(paragraph[marker.end() :] if head else paragraph))
         plan.sentences.append(sentences)
         for s_index, sentence in enumerate(sentences):
-            if not needs_translation(sentence):
+            if (head and s_index == 0) or not needs_translation(sentence):
+                # list markers ("-", "1.", "一、") and pieces without words never reach the model
                 plan.pieces.append(Piece(sentence, p_index, s_index, translate=False))
                 continue
             for part in split_long(sentence, max_tokens, length):

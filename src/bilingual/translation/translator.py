@@ -207,7 +207,8 @@ class Translator:
 
     # -- pipeline -------------------------------------------------------------------------------
 
-    def _check_size(self, texts: list[str]) -> None:
+    def check_size(self, texts: list[str]) -> None:
+        """Raise InputTooLargeError when ``texts`` together exceed ``max_input_chars``."""
         total = sum(len(t) for t in texts)
         limit = self.settings.max_input_chars
         if total > limit:
@@ -241,7 +242,7 @@ class Translator:
     ) -> list[DocumentTranslation]:
         if options:
             raise TypeError(f"unknown option(s): {', '.join(sorted(options))}")
-        self._check_size(texts)
+        self.check_size(texts)
         directions = self._directions(texts, target, source)
         results: list[DocumentTranslation | None] = [None] * len(texts)
         plans: dict[int, DocumentPlan] = {}

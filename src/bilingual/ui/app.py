@@ -89,7 +89,7 @@ class Handlers:
             if not text or not needs_translation(text):
                 yield "请先粘贴文章 Paste an article first.", text or "", "", None
                 return
-            self.translator._check_size([text])
+            self.translator.check_size([text])
             source: Language = detect_language(text)
             target = normalize_language(target) if target else ("en" if source == "zh" else "zh")
             layout = paragraph_layout(normalize_text(text))
