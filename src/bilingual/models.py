@@ -241,3 +241,31 @@ def model_revision(model_dir: Path) -> str:
 def _looks_like_hub_id(name: str) -> bool:
     parts = name.split("/")
     return 1 <= len(parts) <= 2 and all(parts) and not name.startswith((".", "~"))
+
+
+def load_seq2seq(model_dir: Path, model_name: str):
+    """Load a verified seq2seq model and its tokenizer for inference: no remote code, safetensors first.
+
+    Returns:
+        ``(tokenizer, model)``, the model in eval mode with no fixed ``max_length`` (callers cap new tokens).
+
+    Raises:
+        ModelNotAvailableError: the files cannot be loaded.
+    """
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(model_dir, trust_remote_code=False)
+        model = AutoModelForSeq2SeqLM.from_pretrained(
+            model_dir,
+            trust_remote_code=False,
+            use_safetensors=(model_dir / "model.safetensors").is_file() or None,
+        )
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        raise ModelNotAvailableError(
+            f"Could not load model {model_name!r} from {model_dir}: {exc}. The files may be incomplete; delete the "
+            "directory (or the Hugging Face cache entry) and run `bilingual models download --all` again."
+        ) from exc
+    model.eval()
+    model.generation_config.max_length = None
+    return tokenizer, model

@@ -12,7 +12,8 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..errors import BilingualError, ModelNotAvailableError
+from ..errors import BilingualError
+from ..models import load_seq2seq
 from ..languages import Language
 from ..text.segment import split_sentences
 from ..translation.pipeline import joiner, split_long
@@ -82,21 +83,12 @@ class AbstractiveModel:
 
     def __init__(self, model_dir: Path, *, model_name: str, device: str | None = None, beam_size: int = 4) -> None:
         import torch
-        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
         self.model_name = model_name
         self.beam_size = beam_size
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(model_dir, trust_remote_code=False)
-            self.model = AutoModelForSeq2SeqLM.from_pretrained(model_dir, trust_remote_code=False)
-        except (OSError, ValueError, KeyError, RuntimeError) as exc:
-            raise ModelNotAvailableError(
-                f"Could not load summarization model {model_name!r} from {model_dir}: {exc}. Delete the files and "
-                "run `bilingual models download --all` again."
-            ) from exc
-        self.model.to(self.device).eval()
-        self.model.generation_config.max_length = None
+        self.tokenizer, self.model = load_seq2seq(model_dir, model_name)
+        self.model.to(self.device)
         self._torch = torch
         self._lock = threading.Lock()
         config = self.model.config

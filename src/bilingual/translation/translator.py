@@ -56,40 +56,32 @@ class DocumentTranslation:
         return self.text
 
 
-def _transformers_factory(source: Language, target: Language, settings: Settings) -> Backend:
-    from .backends.transformers_backend import TransformersBackend
+def _factory(kind: str) -> BackendFactory:
+    """A factory that resolves a direction's model and builds the ``kind`` backend over it."""
 
-    ref = _model_ref(source, target, settings)
-    path = resolve(ref, offline=settings.offline, allow_pickle=settings.allow_pickle)
-    return TransformersBackend(
-        path,
-        model_name=ref.name,
-        target=target,
-        beam_size=settings.beam_size,
-        length_ratio=settings.length_ratio,
-        device=settings.device,
-        repetition_guard=settings.repetition_guard,
-    )
+    def build(source: Language, target: Language, settings: Settings) -> Backend:
+        ref = _model_ref(source, target, settings)
+        path = resolve(ref, offline=settings.offline, allow_pickle=settings.allow_pickle)
+        common = {
+            "model_name": ref.name,
+            "target": target,
+            "beam_size": settings.beam_size,
+            "length_ratio": settings.length_ratio,
+            "device": settings.device,
+            "repetition_guard": settings.repetition_guard,
+        }
+        if kind == "ctranslate2":
+            from .backends.ctranslate2_backend import CTranslate2Backend
 
+            return CTranslate2Backend(path, home=Path(settings.home) if settings.home else None, **common)
+        from .backends.transformers_backend import TransformersBackend
 
-def _ctranslate2_factory(source: Language, target: Language, settings: Settings) -> Backend:
-    from .backends.ctranslate2_backend import CTranslate2Backend
+        return TransformersBackend(path, **common)
 
-    ref = _model_ref(source, target, settings)
-    path = resolve(ref, offline=settings.offline, allow_pickle=settings.allow_pickle)
-    return CTranslate2Backend(
-        path,
-        model_name=ref.name,
-        target=target,
-        beam_size=settings.beam_size,
-        length_ratio=settings.length_ratio,
-        device=settings.device,
-        home=Path(settings.home) if settings.home else None,
-        repetition_guard=settings.repetition_guard,
-    )
+    return build
 
 
-BACKENDS: dict[str, BackendFactory] = {"transformers": _transformers_factory, "ctranslate2": _ctranslate2_factory}
+BACKENDS: dict[str, BackendFactory] = {"transformers": _factory("transformers"), "ctranslate2": _factory("ctranslate2")}
 
 
 def backend_name(requested: str) -> str:

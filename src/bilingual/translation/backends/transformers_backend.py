@@ -7,8 +7,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from ...errors import ModelNotAvailableError
-from ...models import model_revision
+from ...models import load_seq2seq, model_revision
 from ..guards import find_loop, max_new_tokens, trim_loop
 
 logger = logging.getLogger(__name__)
@@ -63,7 +62,6 @@ class TransformersBackend:
         repetition_guard: bool = True,
     ) -> None:
         import torch
-        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
         self.model_name = model_name
         self.beam_size = beam_size
@@ -71,21 +69,8 @@ class TransformersBackend:
         self.repetition_guard = repetition_guard
         self.device = _device(device)
         self._lock = threading.Lock()
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(model_dir, trust_remote_code=False)
-            self.model = AutoModelForSeq2SeqLM.from_pretrained(
-                model_dir,
-                trust_remote_code=False,
-                use_safetensors=(model_dir / "model.safetensors").is_file() or None,
-            )
-        except (OSError, ValueError, KeyError, RuntimeError) as exc:
-            raise ModelNotAvailableError(
-                f"Could not load model {model_name!r} from {model_dir}: {exc}. The files may be incomplete; "
-                "delete the directory (or the Hugging Face cache entry) and run `bilingual models download` again."
-            ) from exc
-        self.model.to(self.device).eval()
-        # Opus-MT ships max_length=512; the cap here is max_new_tokens, relative to each source.
-        self.model.generation_config.max_length = None
+        self.tokenizer, self.model = load_seq2seq(model_dir, model_name)
+        self.model.to(self.device)
         self._torch = torch
         self.target_token = pick_target_token(self.tokenizer.get_vocab(), target)
         self.fingerprint = f"transformers|{model_name}|{model_revision(model_dir)}|beam={beam_size}|ratio={length_ratio}"
