@@ -87,10 +87,12 @@ def test_concurrent_requests_share_one_model_and_stay_correct(tiny_translator):
 
 
 def test_missing_model_fails_fast_with_the_fix(tmp_path):
-    t = Translator(Settings(model_zh_en="nobody/no-such-model", offline=True))
+    t = Translator(Settings(model_zh_en="nobody/no-such-model", model_en_zh="nobody/other", offline=True))
     start = time.monotonic()
-    with pytest.raises(ModelNotAvailableError, match=r"nobody/no-such-model.*bilingual models download"):
+    with pytest.raises(ModelNotAvailableError, match=r"nobody/no-such-model.*bilingual models download.*BILINGUAL_MODEL_ZH_EN"):
         t.translate("天气很好。")
+    with pytest.raises(ModelNotAvailableError, match=r"nobody/other.*BILINGUAL_MODEL_EN_ZH"):
+        t.translate("The weather is good.")
     assert time.monotonic() - start < 10
 
 

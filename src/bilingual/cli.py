@@ -95,15 +95,16 @@ def _eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 
 def _model_refs(settings: Settings, include_summaries: bool) -> list[tuple[str, ModelRef]]:
+    from .summarization.summarizer import Summarizer
+    from .translation.translator import model_ref
+
     refs = [
-        ("translate zh->en", ModelRef(settings.model_zh_en, settings.revision_zh_en)),
-        ("translate en->zh", ModelRef(settings.model_en_zh, settings.revision_en_zh)),
+        ("translate zh->en", model_ref("zh", "en", settings)),
+        ("translate en->zh", model_ref("en", "zh", settings)),
     ]
     if include_summaries:
-        refs += [
-            ("summarize en", ModelRef(settings.model_summary_en, task="summarization")),
-            ("summarize zh", ModelRef(settings.model_summary_zh, task="summarization")),
-        ]
+        summarizer = Summarizer(settings)
+        refs += [("summarize en", summarizer.model_ref("en")), ("summarize zh", summarizer.model_ref("zh"))]
     return refs
 
 

@@ -44,13 +44,14 @@ class ModelRef:
     name: str
     revision: str | None = None
     task: str = "translation"
+    setting: str = "BILINGUAL_MODEL_ZH_EN"  # the environment variable that points at this model
 
     def fix_hint(self) -> str:
         rev = f" --revision {self.revision}" if self.revision else ""
+        command = "bilingual models download" + (" --all" if self.task == "summarization" else "")
         return (
-            f"Run `bilingual models download` (or `huggingface-cli download {self.name}{rev}`) on a machine "
-            f"with network access, or point the model setting (for example BILINGUAL_MODEL_ZH_EN) at a local "
-            f"directory holding the model's files."
+            f"Run `{command}` (or `huggingface-cli download {self.name}{rev}`) on a machine with network "
+            f"access, or set {self.setting} to a local directory holding the model's files."
         )
 
 

@@ -47,7 +47,7 @@ class Summarizer:
 
     def model_ref(self, language: Language) -> ModelRef:
         name = self.settings.model_summary_en if language == "en" else self.settings.model_summary_zh
-        return ModelRef(name, task="summarization")
+        return ModelRef(name, task="summarization", setting=f"BILINGUAL_MODEL_SUMMARY_{language.upper()}")
 
     def abstractive_available(self, language: Language) -> bool:
         """Whether the abstractive model for ``language`` is present locally (no network)."""

@@ -60,7 +60,7 @@ def _factory(kind: str) -> BackendFactory:
     """A factory that resolves a direction's model and builds the ``kind`` backend over it."""
 
     def build(source: Language, target: Language, settings: Settings) -> Backend:
-        ref = _model_ref(source, target, settings)
+        ref = model_ref(source, target, settings)
         path = resolve(ref, offline=settings.offline, allow_pickle=settings.allow_pickle)
         common = {
             "model_name": ref.name,
@@ -93,10 +93,11 @@ def backend_name(requested: str) -> str:
     return requested
 
 
-def _model_ref(source: Language, target: Language, settings: Settings) -> ModelRef:
+def model_ref(source: Language, target: Language, settings: Settings) -> ModelRef:
+    """The configured model of a translation direction."""
     if (source, target) == ("zh", "en"):
-        return ModelRef(settings.model_zh_en, settings.revision_zh_en)
-    return ModelRef(settings.model_en_zh, settings.revision_en_zh)
+        return ModelRef(settings.model_zh_en, settings.revision_zh_en, setting="BILINGUAL_MODEL_ZH_EN")
+    return ModelRef(settings.model_en_zh, settings.revision_en_zh, setting="BILINGUAL_MODEL_EN_ZH")
 
 
 class Translator:
@@ -141,7 +142,7 @@ class Translator:
 
     def model_name(self, source: Language, target: Language) -> str:
         """The configured model for a direction (Hub id or path)."""
-        return _model_ref(source, target, self.settings).name
+        return model_ref(source, target, self.settings).name
 
     def backend(self, source: Language, target: Language) -> Backend:
         """The backend for a direction, loading its model on first use."""

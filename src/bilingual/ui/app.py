@@ -17,12 +17,12 @@ import gradio as gr
 from ..config import Settings
 from ..errors import BilingualError
 from ..languages import Language, normalize_language
-from ..models import ModelRef, locate
+from ..models import locate
 from ..summarization.summarizer import Summarizer
 from ..text.detect import detect_language
 from ..text.normalize import normalize_text, paragraph_layout
 from ..translation.pipeline import joiner, needs_translation
-from ..translation.translator import Segment, Translator
+from ..translation.translator import Segment, Translator, model_ref
 from . import views
 
 logger = logging.getLogger(__name__)
@@ -75,8 +75,8 @@ class Handlers:
     def models(self) -> str:
         s = self.translator.settings
         rows = [
-            ("翻译 Translate 中→英", ModelRef(s.model_zh_en, s.revision_zh_en)),
-            ("翻译 Translate 英→中", ModelRef(s.model_en_zh, s.revision_en_zh)),
+            ("翻译 Translate 中→英", model_ref("zh", "en", s)),
+            ("翻译 Translate 英→中", model_ref("en", "zh", s)),
             ("摘要 Summarize English", self.summarizer.model_ref("en")),
             ("摘要 Summarize 中文", self.summarizer.model_ref("zh")),
         ]
