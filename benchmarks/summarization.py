@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 from pathlib import Path
 
@@ -86,7 +85,7 @@ def systems(language: str) -> dict:
         return _join([sents[i] for i in select(sents, k, language)], language)
 
     return {
-        f"LEAD": lead,
+        "LEAD": lead,
         "sumy TextRank": _sumy(TextRankSummarizer, language),
         "sumy LexRank": _sumy(LexRankSummarizer, language),
         "bilingual": ours,

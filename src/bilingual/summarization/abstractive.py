@@ -16,11 +16,10 @@ from ..errors import BilingualError
 from ..models import load_seq2seq
 from ..languages import Language
 from ..text.segment import split_sentences
-from ..translation.pipeline import joiner, split_long
+from ..translation.pipeline import LengthFn, joiner, split_long
 
 logger = logging.getLogger(__name__)
 
-LengthFn = Callable[[Sequence[str]], list[int]]
 Generate = Callable[[Sequence[str], int], list[str]]
 _MAX_ROUNDS = 8
 

@@ -26,6 +26,7 @@ from .normalize import normalize_text, paragraph_layout
 CLOSERS = "\"'”’」』）)]】》〉»›"
 _OPENERS = "\"'“‘「『（(【《〈«‹["
 _CJK_CHAR = r"\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f\u3040-\u30ff"
+_CJK_RE = re.compile(rf"[{_CJK_CHAR}]")
 
 # Candidate sentence ends: a run of terminal punctuation plus the closers glued to it.
 _CANDIDATE = re.compile(
@@ -119,7 +120,7 @@ def _is_boundary(text: str, start: int, end: int, protected: list[tuple[int, int
     prev = text[start - 1] if start else ""
     if not spaced:
         # "你好!我很好" ends a sentence; "3.5", "U.S.A", "Yahoo!Inc" do not.
-        return bool(re.match(rf"[{_CJK_CHAR}]", head)) and (run[0] != "." or bool(re.match(rf"[{_CJK_CHAR}]", prev)))
+        return bool(_CJK_RE.match(head)) and (run[0] != "." or bool(_CJK_RE.match(prev)))
     if head.islower() or head in ",;:)]}":
         return False
     if run[0] == "." and not run.startswith(".."):
@@ -129,7 +130,6 @@ def _is_boundary(text: str, start: int, end: int, protected: list[tuple[int, int
 
 _TRAILING_PAREN = re.compile(rf"[(（][^()（）.!?。！？]{{1,60}}[)）](?=\s|$|[{_CJK_CHAR}])")
 _SPACES = re.compile(r"\s*")
-_CJK_RE = re.compile(rf"[{_CJK_CHAR}]")
 
 
 _QUOTE_CLOSE = re.compile(r'\s*[^"]{1,120}?[.!?]"')
@@ -142,7 +142,7 @@ def _closes_soon(paragraph: str, match: re.Match[str]) -> bool:
 
 # A short attribution after a closed quotation belongs to it: “……。”他说道。
 _ATTRIBUTION = re.compile(
-    rf"[^。！？!?；\n]{{1,24}}?(?:说|说道|表示|称|指出|强调|写道|问道|答道|如是说|补充道|介绍说)[。！!]"
+    r"[^。！？!?；\n]{1,24}?(?:说|说道|表示|称|指出|强调|写道|问道|答道|如是说|补充道|介绍说)[。！!]"
 )
 
 
