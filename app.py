@@ -1,9 +1,9 @@
-"""Start the bilingual web app: python app.py
+"""Start bilingual: the web page at / and the LibreTranslate-compatible REST API, one process.
 
 Listens on GRADIO_SERVER_NAME:GRADIO_SERVER_PORT (default 127.0.0.1:7860, loopback only).
 """
 
-from bilingual.ui.server import main
+from bilingual.server import main
 
 if __name__ == "__main__":
     main()

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Sequence
 
 
 class FakeBackend:
-    """Counts one token per character (plus one for </s>) and records every batch it sees."""
+    """Counts one token per character (plus one for </s>) and records every batch it sees.
 
-    def __init__(self, model_name: str = "fake", fail_on_batch: int | None = None) -> None:
+    With ``delay``, each batch takes that long; ``peak`` is the most batches seen running at once.
+    """
+
+    def __init__(self, model_name: str = "fake", fail_on_batch: int | None = None, delay: float = 0.0) -> None:
         self.model_name = model_name
         self.fingerprint = f"fake|{model_name}"
         self.batches: list[list[str]] = []
         self.fail_on_batch = fail_on_batch
+        self.delay = delay
+        self.running = 0
+        self.peak = 0
+        self._lock = threading.Lock()
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return [len(t) + 1 for t in texts]
@@ -20,8 +29,16 @@ class FakeBackend:
     def translate_batch(self, texts: Sequence[str]) -> list[str]:
         if self.fail_on_batch is not None and len(self.batches) == self.fail_on_batch:
             raise ConnectionAbortedError("client went away")
-        self.batches.append(list(texts))
-        return [f"<{t}>" for t in texts]
+        with self._lock:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+        try:
+            time.sleep(self.delay)
+            self.batches.append(list(texts))
+            return [f"<{t}>" for t in texts]
+        finally:
+            with self._lock:
+                self.running -= 1
 
 
 def fake_factory(record: list, **options):

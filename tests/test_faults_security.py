@@ -95,7 +95,7 @@ def test_page_messages_never_show_local_paths(tmp_path, tiny_zh_en):
 
 
 def test_logins(tmp_path):
-    from bilingual.ui.server import read_auth
+    from bilingual.server import read_auth
 
     assert read_auth({}) is None
     assert read_auth({"BILINGUAL_AUTH": "ann:secret,bob:pw"}) == [("ann", "secret"), ("bob", "pw")]

@@ -1,17 +1,23 @@
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_small_load_run_meets_its_targets():
+    """The page's API, REST /translate and /translate_file at once: every answer exact, no error, no 5xx."""
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     proc = subprocess.run(
-        [sys.executable, "benchmarks/load.py", "--clients", "4", "--duration", "8"],
+        [sys.executable, "benchmarks/load.py", "--clients", "4", "--duration", "8", "--mix", "page,rest,file"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
-    assert "errors 0, wrong answers 0" in proc.stdout
-    assert "failures 0" in proc.stdout
+    served = re.search(r"page (\d+), rest (\d+), file (\d+)\), errors 0, 5xx 0, wrong answers 0", proc.stdout)
+    assert served and all(int(n) > 0 for n in served.groups()), proc.stdout
+    assert "checks" in proc.stdout and "failures 0" in proc.stdout

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from tests.app_server import running_app
 from tests.test_translate_e2e import EN_OF_ZH_ARTICLE, ZH_ARTICLE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,44 +16,10 @@ OUTPUT = ROOT / "test-output"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(tiny_zh_en, tiny_en_zh, tmp_path_factory):
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BILINGUAL_", "GRADIO_"))}
-    env.update(
-        HF_HUB_OFFLINE="1",
-        HF_HUB_CACHE=str(tmp_path_factory.mktemp("empty-hub")),
-        BILINGUAL_MODEL_ZH_EN=str(tiny_zh_en),
-        BILINGUAL_MODEL_EN_ZH=str(tiny_en_zh),
-        GRADIO_SERVER_PORT=str(port),
-        BILINGUAL_HOME=str(tmp_path_factory.mktemp("home")),
-        PYTHONUNBUFFERED="1",
-    )
-    log = (tmp_path_factory.mktemp("app") / "app.log").open("w")
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(f"the app exited with {proc.returncode}; see {log.name}")
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the app did not start within 120 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
+    with running_app(tmp_path_factory.mktemp("app"), (tiny_zh_en, tiny_en_zh)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

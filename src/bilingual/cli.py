@@ -1,4 +1,4 @@
-"""The command line: ``bilingual translate``, ``summarize``, ``eval``, ``models list|download``.
+"""The command line: ``bilingual translate``, ``summarize``, ``eval``, ``models list|download``, ``keys``.
 
 Every ``BilingualError`` ends the program with a one-line message and exit code 1;
 wrong usage exits with code 2.
@@ -123,6 +123,40 @@ def _models(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
     return 0
 
 
+def _keys(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    import time
+    from pathlib import Path
+
+    from .keys import KeyStore
+
+    if not settings.home:
+        raise BilingualError("Set BILINGUAL_HOME to the server's home folder; API keys are kept there.")
+    store = KeyStore(Path(settings.home) / "api_keys.sqlite3")
+    if args.action == "add":
+        secret, record = store.add(name=args.name or "", req_limit=args.req_limit, char_limit=args.char_limit)
+        out.write(f"{secret}\n")
+        err.write(f"key {record.id} added; this is the only time the key is shown.\n")
+        return 0
+    if args.action == "remove":
+        if not args.id:
+            raise BilingualError("Say which key to remove: bilingual keys remove ID (see bilingual keys list).")
+        if not store.remove(args.id):
+            raise BilingualError(f"No key with id {args.id!r}; see bilingual keys list.")
+        out.write(f"key {args.id} removed\n")
+        return 0
+    rows = store.list()
+    if not rows:
+        out.write("no API keys (add one with: bilingual keys add)\n")
+        return 0
+    out.write(f"{'id':<12} {'req/min':>8} {'chars':>9}  {'created':<16}  name\n")
+    for key in rows:
+        created = time.strftime("%Y-%m-%d %H:%M", time.localtime(key.created))
+        req = "default" if key.req_limit is None else ("none" if key.req_limit == 0 else str(key.req_limit))
+        chars = "default" if not key.char_limit else str(key.char_limit)
+        out.write(f"{key.id:<12} {req:>8} {chars:>9}  {created:<16}  {key.name}\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bilingual", description="Translate and summarize Chinese and English articles.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -150,6 +184,13 @@ def build_parser() -> argparse.ArgumentParser:
     models = sub.add_parser("models", help="list or download the models")
     models.add_argument("action", choices=["list", "download"])
     models.add_argument("--all", action="store_true", help="download the summarization models too")
+    keys = sub.add_parser("keys", help="manage the REST API's keys (kept, hashed, in BILINGUAL_HOME)")
+    keys.add_argument("action", choices=["add", "list", "remove"])
+    keys.add_argument("id", nargs="?", help="with remove: the key's id, as `keys list` shows it")
+    keys.add_argument("--req-limit", type=int, help="requests per minute for this key (0: unlimited; "
+                      "default: BILINGUAL_REQ_LIMIT)")
+    keys.add_argument("--char-limit", type=int, help="characters per request for this key (default: BILINGUAL_CHAR_LIMIT)")
+    keys.add_argument("--name", help="a note saying whose key it is")
     return parser
 
 
@@ -174,6 +215,8 @@ def main(
             return _summarize(args, settings, stdout, stderr, stdin)
         if args.command == "eval":
             return _eval(args, settings, stdout)
+        if args.command == "keys":
+            return _keys(args, settings, stdout, stderr)
         return _models(args, settings, stdout, stderr)
     except BilingualError as exc:
         stderr.write(f"bilingual: {exc}\n")

@@ -21,6 +21,25 @@ Environment variables:
 ``BILINGUAL_CACHE``             ``0`` switches the translation cache off
 ``BILINGUAL_ALLOW_PICKLE``      ``1`` allows pickle weights (pytorch_model.bin) of models you trust
 ==============================  ======================================================
+
+The server (page and REST API) reads :class:`ServiceSettings` (``ServiceSettings.from_env``):
+
+================================  ====================================================
+``GRADIO_SERVER_NAME``/``_PORT``  address to listen on (default ``127.0.0.1:7860``)
+``BILINGUAL_WORKERS``             jobs that run at once, page and API together (default 2)
+``BILINGUAL_QUEUE_SIZE``          jobs that may wait for a worker; beyond: "busy" (default 64)
+``BILINGUAL_REQUIRE_API_KEY``     ``1``: every REST request needs an API key
+``BILINGUAL_REQ_LIMIT``           requests per minute per client without a key of its own
+                                  (0 = unlimited; default 0 on loopback, 60 otherwise)
+``BILINGUAL_CHAR_LIMIT``          characters per REST request, all items together
+                                  (default: ``BILINGUAL_MAX_INPUT_CHARS``)
+``BILINGUAL_BATCH_LIMIT``         items in one ``q`` list (default 200)
+``BILINGUAL_FILE_LIMIT_MB``       size of an uploaded file (default 10)
+``BILINGUAL_ALTERNATIVES_LIMIT``  most ``alternatives`` a request may ask for (default 3)
+``BILINGUAL_CORS_ORIGINS``        comma-separated origins allowed to call the API from a
+                                  browser (none by default; ``*`` for browser extensions)
+``BILINGUAL_FILE_RETENTION``      seconds translated files are kept (default 3600)
+================================  ====================================================
 """
 
 from __future__ import annotations
@@ -125,3 +144,84 @@ class Settings:
         if unknown:
             raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
         return replace(cls(**values), **overrides)
+
+
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _int_setting(env: Mapping[str, str], key: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{key} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ValueError(f"{key} must be at least {minimum}, not {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """What the server (web page and REST API) needs beyond :class:`Settings`; see the module docstring.
+
+    Attributes:
+        host, port: the address to listen on.
+        workers: jobs (translations, summaries) that run at once, for the whole process.
+        queue_size: jobs that may wait for a worker; past that, requests are refused as busy.
+        require_api_key: every REST request must carry a known API key.
+        req_limit: requests per minute per client address (or key without a limit of its own); 0: unlimited.
+        char_limit: characters in one REST request, all items together.
+        batch_limit: items in one ``q`` list.
+        file_limit_mb: size of one uploaded file.
+        alternatives_limit: most alternative translations one request may ask for.
+        cors_origins: origins allowed to call the REST API from a browser page.
+        file_retention_s: seconds a translated file is kept for download.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 7860
+    workers: int = 2
+    queue_size: int = 64
+    require_api_key: bool = False
+    req_limit: int = 0
+    char_limit: int = 200_000
+    batch_limit: int = 200
+    file_limit_mb: int = 10
+    alternatives_limit: int = 3
+    cors_origins: tuple[str, ...] = ()
+    file_retention_s: int = 3600
+
+    @property
+    def loopback(self) -> bool:
+        return self.host in _LOOPBACK
+
+    @property
+    def file_limit_bytes(self) -> int:
+        return self.file_limit_mb * 1024 * 1024
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, max_input_chars: int = 200_000) -> ServiceSettings:
+        """Read the server's settings from the environment (see the module docstring).
+
+        Raises:
+            ValueError: a setting that is not a number where one is needed, or out of range.
+        """
+        env = os.environ if environ is None else environ
+        host = env.get("GRADIO_SERVER_NAME", "").strip() or "127.0.0.1"
+        origins = tuple(o.strip() for o in env.get("BILINGUAL_CORS_ORIGINS", "").split(",") if o.strip())
+        return cls(
+            host=host,
+            port=_int_setting(env, "GRADIO_SERVER_PORT", 7860, 1),
+            workers=_int_setting(env, "BILINGUAL_WORKERS", 2, 1),
+            queue_size=_int_setting(env, "BILINGUAL_QUEUE_SIZE", 64, 0),
+            require_api_key=env.get("BILINGUAL_REQUIRE_API_KEY", "").lower() in _TRUE,
+            req_limit=_int_setting(env, "BILINGUAL_REQ_LIMIT", 0 if host in _LOOPBACK else 60),
+            char_limit=_int_setting(env, "BILINGUAL_CHAR_LIMIT", max_input_chars, 1),
+            batch_limit=_int_setting(env, "BILINGUAL_BATCH_LIMIT", 200, 1),
+            file_limit_mb=_int_setting(env, "BILINGUAL_FILE_LIMIT_MB", 10, 1),
+            alternatives_limit=_int_setting(env, "BILINGUAL_ALTERNATIVES_LIMIT", 3),
+            cors_origins=origins,
+            file_retention_s=_int_setting(env, "BILINGUAL_FILE_RETENTION", 3600, 1),
+        )

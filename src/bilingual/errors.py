@@ -8,12 +8,16 @@ derives from that built-in (``except ValueError`` keeps working)::
     ├── UnsupportedLanguageError   (also ValueError)
     ├── InputTooLargeError         (also ValueError)
     ├── ModelNotAvailableError
-    └── BackendNotAvailableError
+    ├── BackendNotAvailableError
+    ├── ServerBusyError            (the process-wide work limit and its queue are full)
+    └── UnsupportedFormatError     (also ValueError: a file that cannot be read as its type)
 
 Each message says what the user can do next.
 """
 
 from __future__ import annotations
+
+import re
 
 
 class BilingualError(Exception):
@@ -34,3 +38,25 @@ class ModelNotAvailableError(BilingualError):
 
 class BackendNotAvailableError(BilingualError):
     """The requested inference backend cannot be used (not installed or unknown)."""
+
+
+class ServerBusyError(BilingualError):
+    """Every worker is busy and the waiting line is full; nothing was started. Try again shortly."""
+
+
+class UnsupportedFormatError(BilingualError, ValueError):
+    """A file that is not of a supported type, or not what its name says."""
+
+
+# Absolute paths (``/home/ann/models``, ``/srv``, ``~/x``, ``C:\\Users\\ann``), also inside quotes with spaces.
+_QUOTED_PATH = re.compile(r"""(['"])(?:~|[A-Za-z]:)?[/\\][^'"\n]*\1""")
+_PATH = re.compile(r"(?<![\w:/.])(?:~|[A-Za-z]:)?(?:[/\\][\w.@+-]+)+[/\\]?")
+
+
+def redact(message: str) -> str:
+    """``message`` with local file paths replaced by ``<local path>``: users never see server paths.
+
+    URLs (``https://host/path``) are left alone.
+    """
+    message = _QUOTED_PATH.sub(lambda m: f"{m.group(1)}<local path>{m.group(1)}", message)
+    return _PATH.sub("<local path>", message)

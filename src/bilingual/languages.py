@@ -9,6 +9,8 @@ from .errors import UnsupportedLanguageError
 Language = Literal["zh", "en"]
 SUPPORTED: tuple[Language, ...] = ("zh", "en")
 NAMES = {"zh": "Chinese", "en": "English"}
+# The tag each language has on the web (HTML ``lang``, the REST API's language codes).
+TAGS: dict[Language, str] = {"zh": "zh-Hans", "en": "en"}
 
 _ALIASES: dict[str, Language] = {}
 for _code in (

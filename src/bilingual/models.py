@@ -213,7 +213,7 @@ def _find(ref: ModelRef, *, offline: bool, allow_pickle: bool) -> Path:
     if not _looks_like_hub_id(ref.name):
         raise ModelNotAvailableError(
             f"Model {ref.name!r} is neither an existing directory nor a Hugging Face Hub id (owner/name). "
-            "Check the path, or use a Hub id such as 'Helsinki-NLP/opus-mt-zh-en'."
+            f"Check {ref.setting}: a local model folder, or a Hub id such as 'Helsinki-NLP/opus-mt-zh-en'."
         )
     found = locate(ref)
     if found is not None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from typing import Literal, overload
 
 from ..errors import UnsupportedLanguageError
 from ..languages import Language
@@ -92,25 +93,37 @@ def _script_counts(text: str) -> Counter[str]:
     return counts
 
 
-def _latin_language(text: str) -> str:
+def _latin_language(text: str) -> tuple[str, float]:
+    """The language of Latin-script text, and English's share of the function words found (1.0 if none)."""
     words = _WORDS.findall(text.lower())
     scores = {lang: sum(1 for w in words if w in vocab) for lang, vocab in _FUNCTION_WORDS.items()}
     english = scores.pop("English")
     best, best_score = max(scores.items(), key=lambda kv: kv[1])
     # Another language must clearly outweigh English and be supported by a few words.
     if best_score >= 3 and best_score > 2 * english:
-        return best
-    return "English"
+        return best, 0.0
+    return "English", (english + 1) / (english + best_score + 1)
 
 
-def detect_language(text: str) -> Language:
+@overload
+def detect_language(text: str) -> Language: ...
+@overload
+def detect_language(text: str, *, with_confidence: Literal[False]) -> Language: ...
+@overload
+def detect_language(text: str, *, with_confidence: Literal[True]) -> tuple[Language, float]: ...
+
+
+def detect_language(text: str, *, with_confidence: bool = False) -> Language | tuple[Language, float]:
     """Detect whether ``text`` is Chinese or English.
 
     Args:
         text: the text to judge; mixed text is judged by the script that dominates.
+        with_confidence: also return a confidence from 0 to 1: the share of the text's
+            letters (Han characters weighted as three Latin letters) in the winning script,
+            lowered for Latin text by the function words of other languages.
 
     Returns:
-        ``"zh"`` or ``"en"``.
+        ``"zh"`` or ``"en"``, or ``(language, confidence)`` with ``with_confidence=True``.
 
     Raises:
         UnsupportedLanguageError: for any other language, or text with no letters at all.
@@ -137,10 +150,10 @@ def detect_language(text: str) -> Language:
     if dominant == "han":
         if kana >= 2 and kana >= 0.3 * (han + kana):
             raise UnsupportedLanguageError("The text looks like Japanese; bilingual translates only Chinese and English.")
-        return "zh"
-    language = _latin_language(text)
+        return ("zh", round(weights["han"] / sum(weights.values()), 3)) if with_confidence else "zh"
+    language, share = _latin_language(text)
     if language != "English":
         raise UnsupportedLanguageError(
             f"The text looks like {language}; bilingual translates only Chinese and English."
         )
-    return "en"
+    return ("en", round(share * weights["latin"] / sum(weights.values()), 3)) if with_confidence else "en"

@@ -198,6 +198,43 @@ class Translator:
             raise TypeError(f"text must be a string, not {type(text).__name__}")
         return self._translate_many([text], target, source, options.pop("progress", None), options)[0]
 
+    def alternatives(self, text: str, n: int, target: str | None = None, *, source: str | None = None) -> list[str]:
+        """Up to ``n`` alternative translations of ``text``, other than :meth:`translate`'s.
+
+        Each sentence is decoded with ``n + 1`` hypotheses kept from the beam; the k-th
+        alternative of the article takes every sentence's (k+1)-th best hypothesis (its best
+        one where it has fewer). Alternatives equal to the best translation or to an earlier
+        alternative are left out, so fewer than ``n`` may come back. An empty list when the
+        backend cannot give hypotheses, or the text needs no model.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a string, not {type(text).__name__}")
+        if n < 1:
+            return []
+        self.check_size([text])
+        direction = self._directions([text], target, source)[0]
+        if direction is None or direction[0] == direction[1]:
+            return []
+        backend = self.backend(*direction)
+        if not hasattr(backend, "hypotheses"):
+            return []
+        plan = plan_document(text, *direction, max_tokens=self.settings.max_segment_tokens, length=backend.count_tokens)
+        pieces = plan.pending
+        hyps: list[list[str]] = [[] for _ in pieces]
+        lengths = backend.count_tokens([p.text for p in pieces])
+        for batch in make_batches(lengths, max_size=self.settings.batch_size, max_tokens=self.settings.max_batch_tokens):
+            for i, found in zip(batch, backend.hypotheses([pieces[i].text for i in batch], n + 1)):
+                hyps[i] = found
+        seen: list[str] = []
+        for k in range(n + 1):
+            for piece, found in zip(pieces, hyps):
+                piece.result = found[k] if k < len(found) else found[0] if found else ""
+            doc = _result(plan, backend.model_name).text
+            if doc not in seen:
+                seen.append(doc)
+        best = self.translate_document(text, direction[1], source=direction[0]).text
+        return [doc for doc in seen if doc != best][:n]
+
     # -- pipeline -------------------------------------------------------------------------------
 
     def check_size(self, texts: list[str]) -> None:

@@ -7,7 +7,6 @@ messages; models are loaded once by the shared Translator and Summarizer.
 from __future__ import annotations
 
 import logging
-import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import gradio as gr
 
 from ..config import Settings
-from ..errors import BilingualError
+from ..errors import BilingualError, redact
 from ..languages import Language, normalize_language
 from ..models import locate
 from ..summarization.summarizer import Summarizer
@@ -23,6 +22,7 @@ from ..text.detect import detect_language
 from ..text.normalize import normalize_text, paragraph_layout
 from ..translation.pipeline import joiner, needs_translation
 from ..translation.translator import Segment, Translator, model_ref
+from ..work import WorkLimit
 from . import views
 
 logger = logging.getLogger(__name__)
@@ -31,16 +31,9 @@ DIRECTIONS = {"自动 Auto": None, "中文 → English": "en", "English → 中�
 LENGTHS = {"短 Short": 1, "中 Medium": 3, "长 Long": 5}
 METHODS = {"自动 Auto": None, "抽取 Extractive": "extractive", "生成 Abstractive": "abstractive"}
 CHUNK_PARAGRAPHS = 4  # paragraphs translated per step, so results appear as they are done
+DETECT_CHARS = 5_000  # the language shown while typing is judged on the article's beginning
 
 EXAMPLES_DIR = Path(__file__).with_name("examples")
-
-
-_PATH = re.compile(r"(?<![\w:/])(?:~|[A-Za-z]:)?(?:/[^\s'\"(),:;]+){2,}")
-
-
-def redact(text: str) -> str:
-    """Replace local file paths in a message with a placeholder: pages never show server paths."""
-    return _PATH.sub("<local path>", text)
 
 
 def _message(exc: Exception) -> str:
@@ -58,13 +51,15 @@ def _examples() -> list[str]:
 class Handlers:
     """The page's actions over one shared translator and summarizer."""
 
-    def __init__(self, translator: Translator, summarizer: Summarizer) -> None:
+    def __init__(self, translator: Translator, summarizer: Summarizer, work: WorkLimit | None = None) -> None:
         self.translator = translator
         self.summarizer = summarizer
+        self.work = work or WorkLimit(2, 64)
 
     # -- widgets ----------------------------------------------------------------------------
 
     def detect(self, text: str) -> str:
+        text = (text or "")[:DETECT_CHARS]  # bounded work whatever a client sends
         if not text or not needs_translation(text):
             return "检测语言 Detected language: —"
         try:
@@ -85,37 +80,42 @@ class Handlers:
     def translate_stream(self, text: str, direction: str, progress=gr.Progress()) -> Iterator[tuple]:
         """Translate paragraph group by paragraph group, yielding (status, text, html, files) as it goes."""
         try:
-            target = DIRECTIONS.get(direction)
-            if not text or not needs_translation(text):
-                yield "请先粘贴文章 Paste an article first.", text or "", "", None
-                return
-            self.translator.check_size([text])
-            source: Language = detect_language(text)
-            target = normalize_language(target) if target else ("en" if source == "zh" else "zh")
-            layout = paragraph_layout(normalize_text(text))
-            paragraphs: list[tuple[Segment, ...]] = []
-            total = len(layout.paragraphs)
-            progress(0, desc="翻译中 Translating")
-            for start in range(0, total, CHUNK_PARAGRAPHS):
-                group = layout.paragraphs[start : start + CHUNK_PARAGRAPHS]
-                doc = self.translator.translate_document("\n\n".join(group), target, source=source)
-                paragraphs.extend(doc.paragraphs)
-                done = len(paragraphs)
-                progress(done / total, desc=f"翻译中 Translating {done}/{total}")
-                partial = "\n\n".join(joiner(target).join(s.target for s in p) for p in paragraphs)
-                view = views.side_by_side(paragraphs, source, target, pending=total - done)
-                if done < total:
-                    yield f"翻译中 Translating… {done}/{total}", partial, view, None
-            result = layout.render([joiner(target).join(s.target for s in p) for p in paragraphs])
-            files = _exports(paragraphs, source, target)
-            yield (
-                f"完成 Done: {views.LANGUAGE_LABELS[source]} → {views.LANGUAGE_LABELS[target]}",
-                result,
-                views.side_by_side(paragraphs, source, target),
-                files,
-            )
+            if text and needs_translation(text):
+                self.translator.check_size([text])
+            with self.work.slot():
+                yield from self._translate_stream(text, direction, progress)
         except Exception as exc:  # noqa: BLE001 - shown as a message, logged when unexpected
             yield _message(exc), "", "", None
+
+    def _translate_stream(self, text: str, direction: str, progress) -> Iterator[tuple]:
+        target = DIRECTIONS.get(direction)
+        if not text or not needs_translation(text):
+            yield "请先粘贴文章 Paste an article first.", text or "", "", None
+            return
+        source: Language = detect_language(text)
+        target = normalize_language(target) if target else ("en" if source == "zh" else "zh")
+        layout = paragraph_layout(normalize_text(text))
+        paragraphs: list[tuple[Segment, ...]] = []
+        total = len(layout.paragraphs)
+        progress(0, desc="翻译中 Translating")
+        for start in range(0, total, CHUNK_PARAGRAPHS):
+            group = layout.paragraphs[start : start + CHUNK_PARAGRAPHS]
+            doc = self.translator.translate_document("\n\n".join(group), target, source=source)
+            paragraphs.extend(doc.paragraphs)
+            done = len(paragraphs)
+            progress(done / total, desc=f"翻译中 Translating {done}/{total}")
+            partial = "\n\n".join(joiner(target).join(s.target for s in p) for p in paragraphs)
+            view = views.side_by_side(paragraphs, source, target, pending=total - done)
+            if done < total:
+                yield f"翻译中 Translating… {done}/{total}", partial, view, None
+        result = layout.render([joiner(target).join(s.target for s in p) for p in paragraphs])
+        files = _exports(paragraphs, source, target)
+        yield (
+            f"完成 Done: {views.LANGUAGE_LABELS[source]} → {views.LANGUAGE_LABELS[target]}",
+            result,
+            views.side_by_side(paragraphs, source, target),
+            files,
+        )
 
     def summarize_both(self, text: str, length: str, method: str) -> tuple[str, str, str]:
         """Summaries in Chinese and in English: (status, 中文, English)."""
@@ -126,10 +126,11 @@ class Handlers:
             chosen = METHODS.get(method)
             max_length = {1: 60, 3: 120, 5: 200}[count]
             out = {}
-            for language in ("zh", "en"):
-                out[language] = self.summarizer.summarize(
-                    text, language=language, method=chosen, num_sentences=count, max_length=max_length
-                )
+            with self.work.slot():
+                for language in ("zh", "en"):
+                    out[language] = self.summarizer.summarize(
+                        text, language=language, method=chosen, num_sentences=count, max_length=max_length
+                    )
             return "完成 Done: 摘要 summaries ready", out["zh"], out["en"]
         except Exception as exc:  # noqa: BLE001
             return _message(exc), "", ""
@@ -139,7 +140,8 @@ class Handlers:
     def api_translate(self, text: str, target: str = "auto") -> str:
         """Translate an article. target: "auto" (the other language), "en" or "zh"."""
         try:
-            return self.translator.translate(text, None if target in ("auto", "", None) else target)
+            with self.work.slot():
+                return self.translator.translate(text, None if target in ("auto", "", None) else target)
         except BilingualError as exc:
             raise gr.Error(redact(str(exc))) from None
         except Exception as exc:  # noqa: BLE001
@@ -148,11 +150,12 @@ class Handlers:
     def api_summarize(self, text: str, language: str = "auto", method: str = "auto") -> str:
         """Summarize an article. language: "auto", "en" or "zh"; method: "auto", "extractive" or "abstractive"."""
         try:
-            return self.summarizer.summarize(
-                text,
-                language=None if language in ("auto", "", None) else language,
-                method=None if method in ("auto", "", None) else method,
-            )
+            with self.work.slot():
+                return self.summarizer.summarize(
+                    text,
+                    language=None if language in ("auto", "", None) else language,
+                    method=None if method in ("auto", "", None) else method,
+                )
         except BilingualError as exc:
             raise gr.Error(redact(str(exc))) from None
         except Exception as exc:  # noqa: BLE001
@@ -173,12 +176,17 @@ def create_app(
     *,
     translator: Translator | None = None,
     summarizer: Summarizer | None = None,
+    work: WorkLimit | None = None,
 ) -> gr.Blocks:
-    """Build the page. Models load on first use and are shared by every request."""
+    """Build the page. Models load on first use and are shared by every request.
+
+    ``work`` is the process-wide work limit (shared with the REST API); every button and API
+    endpoint that runs a model holds one of its slots while it works.
+    """
     settings = settings or Settings.from_env()
     translator = translator or Translator(settings)
     summarizer = summarizer or Summarizer(settings, translator=translator)
-    h = Handlers(translator, summarizer)
+    h = Handlers(translator, summarizer, work)
     with gr.Blocks(title="bilingual 中英文章翻译", analytics_enabled=False) as demo:
         gr.Markdown("# bilingual · 中英文章翻译与摘要\nPaste a Chinese or English article. 粘贴中文或英文文章。")
         with gr.Row():

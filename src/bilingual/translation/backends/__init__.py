@@ -23,3 +23,14 @@ class Backend(Protocol):
     def translate_batch(self, texts: Sequence[str]) -> list[str]:
         """Translate sentences; one output per input, in order."""
         ...
+
+
+class HypothesesBackend(Backend, Protocol):
+    """A backend that can also give the n best translations from its beam (for ``alternatives``).
+
+    Optional: the translator offers alternative translations only when its backend has it.
+    """
+
+    def hypotheses(self, texts: Sequence[str], n: int) -> list[list[str]]:
+        """The ``n`` best translations of each sentence, best first."""
+        ...

@@ -141,3 +141,15 @@ class CTranslate2Backend:
                     still = find_loop(out)
                     outputs[i] = out if still is None else [str(t) for t in trim_loop(out, still)]
         return [self.text.decode(out) for out in outputs]
+
+    def hypotheses(self, texts: Sequence[str], n: int) -> list[list[str]]:
+        """The ``n`` best translations of each sentence from the beam, best first (no repetition guard)."""
+        if not texts:
+            return []
+        source = self.text.encode(texts, self.target_token)
+        caps = [max_new_tokens(len(tokens), self.length_ratio) for tokens in source]
+        with self._lock:
+            results = self.translator.translate_batch(
+                source, beam_size=max(self.beam_size, n), num_hypotheses=n, max_decoding_length=max(caps)
+            )
+        return [[self.text.decode(h[:cap]) for h in r.hypotheses] for r, cap in zip(results, caps)]

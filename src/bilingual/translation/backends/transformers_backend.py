@@ -110,7 +110,25 @@ class TransformersBackend:
                     outputs[i] = ids if still is None else trim_loop(ids, still)
             return [self.tokenizer.decode(ids, skip_special_tokens=True).strip() for ids in outputs]
 
-    def _generate(self, enc, cap: int, **options) -> list[list[int]]:
-        out = self.model.generate(**enc, num_beams=self.beam_size, max_new_tokens=cap, do_sample=False, **options)
+    def hypotheses(self, texts: Sequence[str], n: int) -> list[list[str]]:
+        """The ``n`` best translations of each sentence from the beam, best first (no repetition guard)."""
+        if not texts:
+            return []
+        with self._lock, self._torch.inference_mode():
+            enc = self.tokenizer(
+                self._prefixed(texts), return_tensors="pt", padding=True, truncation=False
+            ).to(self.device)
+            lengths = enc["attention_mask"].sum(dim=1).tolist()
+            caps = [max_new_tokens(k, self.length_ratio, self.max_length) for k in lengths]
+            flat = self._generate(enc, max(caps), beams=max(self.beam_size, n), num_return_sequences=n)
+        return [
+            [self.tokenizer.decode(ids[: caps[i]], skip_special_tokens=True).strip() for ids in flat[i * n : (i + 1) * n]]
+            for i in range(len(texts))
+        ]
+
+    def _generate(self, enc, cap: int, *, beams: int | None = None, **options) -> list[list[int]]:
+        out = self.model.generate(
+            **enc, num_beams=beams or self.beam_size, max_new_tokens=cap, do_sample=False, **options
+        )
         special = {t for t in (self.tokenizer.pad_token_id, self.tokenizer.eos_token_id) if t is not None}
         return [[t for t in ids if t not in special] for ids in out.tolist()]

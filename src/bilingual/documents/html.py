@@ -1,0 +1,136 @@
+"""Translate HTML: the text of the markup changes, the markup does not.
+
+Translation units are runs of text inside one block element (``p``, ``li``, ``td``,
+``h1`` ..., ``br`` also ends a run), so a sentence that spans inline tags
+(``<b>``, ``<a>``, ``<em>``) is translated as one sentence. Its translation is written
+into the first text node of the run that has text, and the run's other text nodes are
+emptied: every tag and attribute stays, inline tags inside a translated sentence keep
+their place but not their words (the alignment of words to tags is not known).
+``script``, ``style``, ``code``, ``pre``, ``kbd``, ``samp``, ``textarea``, ``svg``,
+``math`` and anything marked ``translate="no"`` or ``class="notranslate"`` is left
+exactly as it is. ``alt`` and ``title`` attributes are translated. ``<html lang>`` is
+set to the target language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+from bs4.element import CData
+
+from ..text.detect import detect_language
+from ..translation.pipeline import needs_translation
+
+BOUNDARIES = frozenset(
+    "address article aside blockquote body br caption dd details dialog div dl dt fieldset figcaption figure "
+    "footer form h1 h2 h3 h4 h5 h6 head header hgroup hr html li main nav ol option p section summary table "
+    "tbody td tfoot th thead title tr ul label button legend".split()
+)
+UNTOUCHED = frozenset("script style code pre kbd samp var textarea svg math noscript template".split())
+ATTRIBUTES = ("alt", "title")
+_SPACE = re.compile(r"\s+")
+_NOT_TEXT = (Comment, CData, ProcessingInstruction, Doctype, Declaration)
+
+TranslateMany = Callable[[list[str], str], list[str]]  # (texts, source language) -> translations
+
+
+def _untouched(tag: Tag) -> bool:
+    classes = tag.get("class") or []
+    return (
+        tag.name in UNTOUCHED
+        or str(tag.get("translate", "")).lower() == "no"
+        or "notranslate" in (classes if isinstance(classes, list) else str(classes).split())
+    )
+
+
+def _runs(root: Tag) -> tuple[list[list[NavigableString]], list[tuple[Tag, str]]]:
+    """Runs of text nodes to translate as units, and (tag, attribute) pairs to translate."""
+    runs: list[list[NavigableString]] = []
+    attributes: list[tuple[Tag, str]] = []
+    current: list[NavigableString] = []
+
+    def flush() -> None:
+        nonlocal current
+        if current:
+            runs.append(current)
+            current = []
+
+    def walk(node: Tag) -> None:
+        for child in list(node.children):
+            if isinstance(child, _NOT_TEXT):
+                continue
+            if isinstance(child, NavigableString):
+                current.append(child)
+                continue
+            if not isinstance(child, Tag):
+                continue
+            if _untouched(child):
+                flush()
+                continue
+            attributes.extend((child, a) for a in ATTRIBUTES if isinstance(child.get(a), str) and child.get(a).strip())
+            block = child.name in BOUNDARIES
+            if block:
+                flush()
+            walk(child)
+            if block:
+                flush()
+
+    walk(root)
+    flush()
+    return runs, attributes
+
+
+def translate_html(
+    markup: str, translate_many: TranslateMany, *, source: str | None, lang_code: Callable[[str], str]
+) -> str:
+    """Translate the text of ``markup``; return the markup with the translations in place.
+
+    Args:
+        markup: an HTML document or fragment (broken markup is parsed leniently).
+        translate_many: translates a list of texts from the given source language, in order.
+        source: the source language, or None to detect it from all the text together.
+        lang_code: the ``<html lang>`` value for a source language (set when there was text to translate).
+
+    Raises:
+        UnsupportedLanguageError: the text is not Chinese or English.
+    """
+    soup = BeautifulSoup(markup, "html.parser")
+    runs, attributes = _runs(soup)
+    units: list[tuple[str, Callable[[str], None]]] = []
+    for run in runs:
+        text = "".join(str(node) for node in run)
+        core = _SPACE.sub(" ", text).strip()
+        if not needs_translation(core):
+            continue
+        units.append((core, _writer(run, text)))
+    for tag, name in attributes:
+        value = _SPACE.sub(" ", tag[name]).strip()
+        if needs_translation(value):
+            units.append((value, lambda out, tag=tag, name=name: tag.__setitem__(name, out)))
+    if units:
+        texts = [u[0] for u in units]
+        src = source or detect_language(" ".join(texts)[:20_000])
+        for (_, write), out in zip(units, translate_many(texts, src)):
+            write(out)
+        html_tag = soup.find("html")
+        if isinstance(html_tag, Tag):
+            html_tag["lang"] = lang_code(src)
+    return str(soup)
+
+
+def _writer(run: Sequence[NavigableString], text: str) -> Callable[[str], None]:
+    lead = text[: len(text) - len(text.lstrip())]
+    trail = text[len(text.rstrip()) :]
+    home = next(i for i, node in enumerate(run) if str(node).strip())
+
+    def write(translation: str) -> None:
+        for i, node in enumerate(run):
+            if i == home:
+                node.replace_with(NavigableString(f"{lead if i == 0 else ''}{translation}{trail if i == len(run) - 1 else ''}"))
+            else:
+                keep = (lead if i == 0 else "") + (trail if i == len(run) - 1 else "")
+                node.replace_with(NavigableString(keep))
+
+    return write

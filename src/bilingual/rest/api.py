@@ -1,0 +1,465 @@
+"""The REST API: LibreTranslate's routes, fields, status codes and error texts, for Chinese and English.
+
+Every route is a thin caller of the library: it reads the request (JSON or form),
+checks the key, the rate and the size limits before any model work, takes a slot of
+the process-wide :class:`~bilingual.work.WorkLimit`, and calls the shared
+:class:`~bilingual.translation.translator.Translator` or
+:class:`~bilingual.summarization.summarizer.Summarizer` in a worker thread. Errors
+come back as ``{"error": message}``; messages never hold a stack trace or a server path.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from urllib.parse import parse_qs
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse
+from limits import RateLimitItemPerSecond
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .. import documents
+from ..config import ServiceSettings
+from ..errors import (
+    BackendNotAvailableError,
+    BilingualError,
+    ModelNotAvailableError,
+    ServerBusyError,
+    UnsupportedLanguageError,
+    redact,
+)
+from ..keys import KeyStore
+from ..languages import NAMES, SUPPORTED, TAGS, Language, normalize_language, other
+from ..summarization.summarizer import Summarizer
+from ..text.detect import detect_language
+from ..translation.translator import Translator
+from ..work import WorkLimit
+from .files import FileStore, download_name
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+ROUTES = {  # path -> allowed methods; anything else gets 405 in LibreTranslate's shape
+    "/translate": {"POST"},
+    "/detect": {"POST"},
+    "/languages": {"GET"},
+    "/translate_file": {"POST"},
+    "/summarize": {"POST"},
+    "/frontend/settings": {"GET"},
+    "/health": {"GET"},
+    "/spec": {"GET"},
+}
+SUMMARY_METHODS = ("auto", "extractive", "abstractive")
+
+
+class ApiError(Exception):
+    """An answer other than 200: ``{"error": message}`` with ``status``."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers
+
+
+def _missing(name: str) -> ApiError:
+    return ApiError(400, f"Invalid request: missing {name} parameter")
+
+
+def _language(code: Any, *, allow_auto: bool = False) -> Language | None:
+    """A request's language code as ``"zh"``/``"en"`` (None for ``auto``), or a 400 "xx is not supported"."""
+    if not isinstance(code, str):
+        raise ApiError(400, "Invalid request: language codes must be strings such as 'en' or 'zh'")
+    if allow_auto and code.strip().lower() == "auto":
+        return None
+    try:
+        return normalize_language(code)
+    except UnsupportedLanguageError:
+        raise ApiError(400, f"{code[:40]} is not supported") from None
+
+
+def _whole_number(value: Any, name: str, default: int) -> int:
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ApiError(400, f"Invalid request: {name} must be a whole number")
+    try:
+        number = int(value)
+    except ValueError:
+        raise ApiError(400, f"Invalid request: {name} must be a whole number") from None
+    if number < 0:
+        raise ApiError(400, f"Invalid request: {name} must not be negative")
+    return number
+
+
+def _error_for(exc: BaseException) -> ApiError:
+    """The HTTP answer for an exception raised by the library."""
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, ServerBusyError):
+        return ApiError(503, str(exc), {"Retry-After": "30"})
+    if isinstance(exc, (ModelNotAvailableError, BackendNotAvailableError)):
+        return ApiError(503, redact(str(exc)))
+    if isinstance(exc, BilingualError):
+        return ApiError(400, redact(str(exc)))
+    logger.error("unexpected error in a REST request", exc_info=exc)
+    return ApiError(500, "Cannot translate text: the server hit an unexpected error; it is recorded in the server's log")
+
+
+class RestApi:
+    """The REST routes over one shared translator, summarizer and work limit.
+
+    Args:
+        translator: the process's translator (its models load once).
+        summarizer: the process's summarizer.
+        service: limits, keys and CORS settings.
+        work: the process-wide work limit, shared with the web page.
+        keys: the API key store.
+        files: where translated files wait to be downloaded.
+        rate_window: seconds of the rate-limit window (60: requests per minute).
+    """
+
+    def __init__(
+        self,
+        translator: Translator,
+        summarizer: Summarizer,
+        service: ServiceSettings,
+        *,
+        work: WorkLimit,
+        keys: KeyStore,
+        files: FileStore,
+        rate_window: int = 60,
+    ) -> None:
+        self.translator = translator
+        self.summarizer = summarizer
+        self.service = service
+        self.work = work
+        self.keys = keys
+        self.files = files
+        self.rate_window = rate_window
+        self._rates = MovingWindowRateLimiter(MemoryStorage())
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    async def _params(self, request: Request) -> dict[str, Any]:
+        """The request's fields, from a JSON object or a form (urlencoded or multipart)."""
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type == "application/json":
+            try:
+                data = json.loads(await request.body() or b"null")
+            except (ValueError, UnicodeDecodeError):
+                raise ApiError(400, "Invalid request: the body is not valid JSON") from None
+            if data is None:
+                return {}
+            if not isinstance(data, dict):
+                raise ApiError(400, "Invalid request: the JSON body must be an object such as {\"q\": \"...\"}")
+            return data
+        if content_type in ("application/x-www-form-urlencoded", ""):
+            # parsed here rather than by Starlette, which decodes unescaped bytes as Latin-1
+            try:
+                fields = parse_qs((await request.body()).decode("utf-8"), keep_blank_values=True,
+                                  max_num_fields=50, strict_parsing=False)
+            except (UnicodeDecodeError, ValueError):
+                raise ApiError(400, "Invalid request: the form data could not be read (send UTF-8)") from None
+            for key, values in request.query_params.multi_items():
+                if key == "api_key":
+                    fields.setdefault(key, [values])
+            return {k: (v if (k == "q" and len(v) > 1) else v[0]) for k, v in fields.items()}
+        try:
+            form = await request.form(max_files=1, max_fields=50)
+        except Exception:  # noqa: BLE001 - python-multipart raises several types for broken bodies
+            raise ApiError(400, "Invalid request: the form data could not be read") from None
+        params: dict[str, Any] = {}
+        for key in form.keys():
+            values = form.getlist(key)
+            params[key] = values if (key == "q" and len(values) > 1) else values[0]
+        params.update({k: v for k, v in request.query_params.items() if k == "api_key" and k not in params})
+        return params
+
+    def _admit(self, request: Request, params: dict[str, Any]) -> int:
+        """Check the API key and the request rate; returns the request's character limit."""
+        key = params.get("api_key")
+        auth = request.headers.get("authorization", "")
+        if not key and auth.lower().startswith("bearer "):
+            key = auth[7:].strip()
+        record = None
+        if key:
+            if not isinstance(key, str):
+                raise ApiError(403, "Invalid API key")
+            record = self.keys.lookup(key)
+            if record is None:
+                raise ApiError(403, "Invalid API key")
+        elif self.service.require_api_key:
+            raise ApiError(400, "Please contact the server operator to get an API key")
+        limit = record.req_limit if record is not None and record.req_limit is not None else self.service.req_limit
+        if limit > 0:
+            who = f"key:{record.id}" if record is not None else f"ip:{request.client.host if request.client else '?'}"
+            item = RateLimitItemPerSecond(limit, self.rate_window)
+            if not self._rates.hit(item, who):
+                raise ApiError(429, f"Slowdown: {item}", {"Retry-After": str(self.rate_window)})
+        if record is not None and record.char_limit:
+            return min(record.char_limit, self.service.char_limit)
+        return self.service.char_limit
+
+    async def _run(self, func: Callable[[], T]) -> T:
+        """Run ``func`` in a worker thread, inside a slot of the process-wide work limit."""
+
+        def job() -> T:
+            with self.work.slot():
+                return func()
+
+        try:
+            return await run_in_threadpool(job)
+        except ApiError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every library error becomes a JSON answer
+            raise _error_for(exc) from None
+
+    # -- routes -------------------------------------------------------------------------------
+
+    async def translate(self, request: Request) -> dict[str, Any]:
+        params = await self._params(request)
+        char_limit = self._admit(request, params)
+        q, source, target = params.get("q"), params.get("source"), params.get("target")
+        if q is None or q == "" or q == []:
+            raise _missing("q")
+        if not source:
+            raise _missing("source")
+        if not target:
+            raise _missing("target")
+        batch = isinstance(q, list)
+        items = q if batch else [q]
+        if not isinstance(q, (str, list)):
+            raise ApiError(400, "Invalid request: q must be a string or a list of strings")
+        if batch and len(items) > self.service.batch_limit:
+            raise ApiError(400, f"Invalid request: request ({len(items)}) exceeds text limit ({self.service.batch_limit})")
+        if not all(isinstance(t, str) for t in items):
+            raise ApiError(400, "Invalid request: q must be a string or a list of strings")
+        chars = sum(len(t) for t in items)
+        if chars > char_limit:
+            raise ApiError(400, f"Invalid request: request ({chars}) exceeds text limit ({char_limit})")
+        text_format = params.get("format") or "text"
+        if text_format not in ("text", "html"):
+            raise ApiError(400, f"{str(text_format)[:40]} format is not supported")
+        wanted = _whole_number(params.get("alternatives"), "alternatives", 0)
+        if wanted > self.service.alternatives_limit:
+            raise ApiError(
+                400, f"Invalid request: alternatives ({wanted}) exceeds the limit ({self.service.alternatives_limit})"
+            )
+        src = _language(source, allow_auto=True)
+        tgt = _language(target)
+        detected: list[dict[str, Any]] = []
+        if src is None:
+            detected = await run_in_threadpool(lambda: [self._detected(t) for t in items])
+
+        def work() -> tuple[list[str], list[list[str]]]:
+            if text_format == "html":
+                out = [documents.html(self.translator, t, tgt, source=src) for t in items]
+            else:
+                out = self.translator.translate(items, tgt, source=src)
+            alts = [self.translator.alternatives(t, wanted, tgt, source=src) for t in items] if wanted and text_format == "text" else []
+            return out, alts
+
+        out, alts = await self._run(work)
+        answer: dict[str, Any] = {"translatedText": out if batch else out[0]}
+        if src is None:
+            answer["detectedLanguage"] = detected if batch else detected[0]
+        if wanted:
+            answer["alternatives"] = (alts if batch else alts[0]) if alts else ([[] for _ in items] if batch else [])
+        return answer
+
+    def _detected(self, text: str) -> dict[str, Any]:
+        """LibreTranslate's ``{confidence (0-100), language}`` for one text; 400 if it is not zh or en."""
+        if not text.strip():
+            return {"confidence": 0.0, "language": TAGS["en"]}
+        try:
+            language, confidence = detect_language(text[:20_000], with_confidence=True)
+        except UnsupportedLanguageError as exc:
+            raise ApiError(400, str(exc)) from None
+        return {"confidence": round(confidence * 100, 1), "language": TAGS[language]}
+
+    async def detect(self, request: Request) -> list[dict[str, Any]]:
+        params = await self._params(request)
+        char_limit = self._admit(request, params)
+        q = params.get("q")
+        if q is None or q == "":
+            raise _missing("q")
+        if not isinstance(q, str):
+            raise ApiError(400, "Invalid request: q must be a string")
+        if len(q) > char_limit:
+            raise ApiError(400, f"Invalid request: request ({len(q)}) exceeds text limit ({char_limit})")
+        return [await run_in_threadpool(self._detected, q)]
+
+    def languages(self) -> list[dict[str, Any]]:
+        return [{"code": TAGS[code], "name": NAMES[code], "targets": [TAGS[other(code)]]} for code in SUPPORTED]
+
+    async def translate_file(self, request: Request) -> dict[str, str]:
+        params = await self._params(request)
+        char_limit = self._admit(request, params)
+        upload = params.get("file")
+        source, target = params.get("source"), params.get("target")
+        if not isinstance(upload, UploadFile):
+            raise _missing("file")
+        if not source:
+            raise _missing("source")
+        if not target:
+            raise _missing("target")
+        if not upload.filename:
+            raise ApiError(400, "Invalid request: empty file")
+        try:
+            documents.suffix_of(upload.filename)
+        except BilingualError as exc:
+            raise ApiError(400, f"Invalid request: file format not supported. {exc}") from None
+        src = _language(source, allow_auto=True)
+        tgt = _language(target)
+        data = await upload.read()
+        if not data:
+            raise ApiError(400, "Invalid request: empty file")
+        try:
+            text = documents.decode_text(data)
+        except BilingualError as exc:
+            raise ApiError(400, f"Invalid request: {exc}") from None
+        if len(text) > char_limit:
+            raise ApiError(400, f"Invalid request: request ({len(text)}) exceeds text limit ({char_limit})")
+        translated = await self._run(lambda: documents.translate_content(self.translator, data, upload.filename, tgt, source=src))
+        name = self.files.put(translated, download_name(upload.filename, TAGS[tgt]))
+        return {"translatedFileUrl": str(request.url_for("download_file", filename=name))}
+
+    def download_file(self, filename: str) -> FileResponse:
+        path = self.files.get(filename)
+        if path is None:
+            minutes = max(1, round(self.service.file_retention_s / 60))
+            raise ApiError(404, f"File not found: translated files can be downloaded for {minutes} minute(s).")
+        return FileResponse(path, filename=FileStore.original_name(filename), content_disposition_type="attachment")
+
+    async def summarize(self, request: Request) -> dict[str, str]:
+        params = await self._params(request)
+        char_limit = self._admit(request, params)
+        q = params.get("q")
+        if q is None or q == "":
+            raise _missing("q")
+        if not isinstance(q, str):
+            raise ApiError(400, "Invalid request: q must be a string")
+        if len(q) > char_limit:
+            raise ApiError(400, f"Invalid request: request ({len(q)}) exceeds text limit ({char_limit})")
+        language = _language(params.get("language") or "auto", allow_auto=True)
+        method = params.get("method") or "auto"
+        if method not in SUMMARY_METHODS:
+            raise ApiError(400, f"Invalid request: method must be one of {', '.join(SUMMARY_METHODS)}")
+        sentences = _whole_number(params.get("sentences"), "sentences", 0) or None
+        if sentences is not None and sentences > 50:
+            raise ApiError(400, "Invalid request: sentences must be between 1 and 50")
+
+        def work() -> dict[str, str]:
+            chosen = None if method == "auto" else method
+            if chosen is None:
+                source = detect_language(q[:20_000])
+                chosen = "abstractive" if self.summarizer.abstractive_available(source) else "extractive"
+            summary = self.summarizer.summarize(q, language=language, method=chosen, num_sentences=sentences)
+            return {"summary": summary, "method": chosen}
+
+        return await self._run(work)
+
+    def frontend_settings(self) -> dict[str, Any]:
+        return {
+            "charLimit": self.service.char_limit,
+            "batchLimit": self.service.batch_limit,
+            "frontendTimeout": 500,
+            "apiKeys": self.keys.count() > 0 or self.service.require_api_key,
+            "keyRequired": self.service.require_api_key,
+            "suggestions": False,
+            "filesTranslation": True,
+            "supportedFilesFormat": list(documents.FORMATS),
+            "fileSizeLimitMb": self.service.file_limit_mb,
+            "alternativesLimit": self.service.alternatives_limit,
+            "language": {
+                "source": {"code": "auto", "name": "Auto Detect"},
+                "target": {"code": TAGS["zh"], "name": NAMES["zh"]},
+            },
+        }
+
+    def health(self) -> dict[str, Any]:
+        return {"status": "ok", "running": self.work.running, "waiting": self.work.waiting}
+
+    # -- wiring -------------------------------------------------------------------------------
+
+    def install(self, app: FastAPI) -> None:
+        """Add the routes, the 405 fallbacks and the JSON error handlers to ``app``."""
+
+        @app.exception_handler(ApiError)
+        async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+            return JSONResponse({"error": exc.message}, status_code=exc.status, headers=exc.headers)
+
+        @app.exception_handler(StarletteHTTPException)
+        async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+            return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+
+        text_body = {"requestBody": {"content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/TranslateRequest"}},
+            "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/TranslateRequest"}},
+        }}}
+        app.post("/translate", tags=["translate"], summary="Translate text", openapi_extra=text_body)(self.translate)
+        app.post("/detect", tags=["translate"], summary="Detect the language of a text",
+                 openapi_extra=_form_body({"q": "string", "api_key": "string"}, ["q"]))(self.detect)
+        app.get("/languages", tags=["translate"], summary="Supported languages")(self.languages)
+        app.post("/translate_file", tags=["translate"], summary="Translate a file (.txt, .html)",
+                 openapi_extra=_form_body({"file": "binary", "source": "string", "target": "string",
+                                           "api_key": "string"}, ["file", "source", "target"], multipart=True))(
+            self.translate_file)
+        app.get("/download_file/{filename}", name="download_file", tags=["translate"],
+                summary="Download a translated file", response_class=FileResponse)(self.download_file)
+        app.post("/summarize", tags=["summarize"], summary="Summarize an article (bilingual extension)",
+                 openapi_extra=_form_body({"q": "string", "language": "string", "method": "string",
+                                           "sentences": "integer", "api_key": "string"}, ["q"]))(self.summarize)
+        app.get("/frontend/settings", tags=["frontend"], summary="Settings for front ends")(self.frontend_settings)
+        app.get("/health", tags=["frontend"], summary="Liveness")(self.health)
+
+        for path, allowed in ROUTES.items():
+            others = sorted({"GET", "POST", "PUT", "DELETE", "PATCH"} - allowed)
+
+            async def not_allowed(_: Request, allowed=allowed) -> JSONResponse:
+                return JSONResponse({"error": "Method Not Allowed"}, status_code=405,
+                                    headers={"Allow": ", ".join(sorted(allowed))})
+
+            app.add_api_route(path, not_allowed, methods=others, include_in_schema=False)
+
+        schemas = {
+            "TranslateRequest": {
+                "type": "object",
+                "required": ["q", "source", "target"],
+                "properties": {
+                    "q": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+                          "description": "Text(s) to translate"},
+                    "source": {"type": "string", "example": "auto", "description": "auto, zh, zh-Hans, en ..."},
+                    "target": {"type": "string", "example": "en"},
+                    "format": {"type": "string", "enum": ["text", "html"], "default": "text"},
+                    "alternatives": {"type": "integer", "default": 0},
+                    "api_key": {"type": "string"},
+                },
+            }
+        }
+        original = app.openapi
+
+        def openapi() -> dict[str, Any]:
+            spec = original()
+            spec.setdefault("components", {}).setdefault("schemas", {}).update(schemas)
+            return spec
+
+        app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _form_body(fields: dict[str, str], required: list[str], *, multipart: bool = False) -> dict[str, Any]:
+    props = {
+        name: ({"type": "string", "format": "binary"} if kind == "binary" else {"type": kind})
+        for name, kind in fields.items()
+    }
+    schema = {"type": "object", "required": required, "properties": props}
+    kinds = ["multipart/form-data"] if multipart else ["application/json", "application/x-www-form-urlencoded"]
+    return {"requestBody": {"content": {kind: {"schema": schema} for kind in kinds}}}

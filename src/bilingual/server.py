@@ -1,0 +1,177 @@
+"""The server: the web page at ``/`` and the REST API beside it, one process, one port.
+
+The environment is read here (the edge). One :class:`Translator` and one
+:class:`Summarizer` serve both the page and the API, so each model loads once, and one
+:class:`~bilingual.work.WorkLimit` bounds the work of both. ``python app.py`` runs
+:func:`main`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import stat
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from .config import ServiceSettings, Settings
+from .errors import BilingualError
+
+logger = logging.getLogger(__name__)
+
+PURGE_EVERY_S = 60
+_TEXT_BODY_OVERHEAD = 64 * 1024
+
+
+def read_auth(environ: Mapping[str, str]) -> list[tuple[str, str]] | None:
+    """Logins for the web page from ``BILINGUAL_AUTH_FILE`` (one ``user:password`` a line) or ``BILINGUAL_AUTH``.
+
+    Returns None when neither is set. A setting that is present but holds no login refuses
+    to start rather than serving without one.
+
+    Raises:
+        BilingualError: the file cannot be read, a line is not ``user:password``, or there is no login.
+    """
+    source = environ.get("BILINGUAL_AUTH_FILE")
+    if source:
+        try:
+            lines = Path(source).read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise BilingualError(f"Cannot read BILINGUAL_AUTH_FILE: {exc.strerror}.") from exc
+        try:
+            if Path(source).stat().st_mode & (stat.S_IRGRP | stat.S_IROTH):
+                logger.warning("BILINGUAL_AUTH_FILE is readable by other users; chmod 600 it")
+        except OSError:
+            pass
+        where = "BILINGUAL_AUTH_FILE"
+    elif "BILINGUAL_AUTH" in environ:
+        lines = environ["BILINGUAL_AUTH"].split(",")
+        where = "BILINGUAL_AUTH"
+    else:
+        return None
+    logins = []
+    for line in (x.strip() for x in lines):
+        if not line or line.startswith("#"):
+            continue
+        user, sep, password = line.partition(":")
+        if not sep or not user or not password:
+            raise BilingualError("Each login must be written as user:password, with a non-empty password.")
+        logins.append((user, password))
+    if not logins:
+        raise BilingualError(f"{where} is set but holds no login (user:password); add one, or unset it.")
+    return logins
+
+
+def build(
+    settings: Settings,
+    service: ServiceSettings,
+    *,
+    auth: list[tuple[str, str]] | None = None,
+    rate_window: int = 60,
+    translator=None,
+    summarizer=None,
+):
+    """The ASGI application: REST routes, the Gradio page mounted at ``/``, limits and headers around both.
+
+    ``translator`` and ``summarizer`` default to new ones over ``settings``, shared by page and API.
+    """
+    import anyio.to_thread
+    import gradio as gr
+    from fastapi import FastAPI
+    from starlette.middleware.cors import CORSMiddleware
+
+    from .keys import KeyStore
+    from .rest.api import RestApi
+    from .rest.files import FileStore
+    from .rest.guard import Guard
+    from .summarization.summarizer import Summarizer
+    from .translation.translator import Translator
+    from .ui.app import create_app
+    from .ui.views import CSS
+    from .work import WorkLimit
+
+    home = Path(settings.home) if settings.home else Path(tempfile.mkdtemp(prefix="bilingual-home-"))
+    translator = translator or Translator(settings)
+    summarizer = summarizer or Summarizer(settings, translator=translator)
+    work = WorkLimit(service.workers, service.queue_size)
+    files = FileStore(home / "files", retention=service.file_retention_s)
+    rest = RestApi(translator, summarizer, service, work=work, keys=KeyStore(home / "api_keys.sqlite3"),
+                   files=files, rate_window=rate_window)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        # Requests beyond the work limit wait inside it (bounded by queue_size), not in anyio's pool.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = service.workers + service.queue_size + 16
+
+        async def purge() -> None:
+            while True:
+                await asyncio.sleep(PURGE_EVERY_S)
+                await asyncio.to_thread(files.purge)
+
+        task = asyncio.create_task(purge())
+        try:
+            yield
+        finally:
+            task.cancel()
+
+    app = FastAPI(title="bilingual", version=_version(), openapi_url="/spec", docs_url="/docs", redoc_url=None,
+                  lifespan=lifespan, description="LibreTranslate-compatible translation between Chinese and English.")
+    app.add_middleware(CORSMiddleware, allow_origins=list(service.cors_origins), allow_methods=["GET", "POST"],
+                       allow_headers=["Authorization", "Content-Type"], max_age=3600)
+    rest.install(app)
+    demo = create_app(settings, translator=translator, summarizer=summarizer, work=work)
+    # Gradio's own queue only hands jobs to the shared work limit, which decides what runs.
+    demo.queue(default_concurrency_limit=service.workers + service.queue_size, max_size=service.queue_size)
+    app = gr.mount_gradio_app(app, demo, path="/", auth=auth, show_error=False, css=CSS, ssr_mode=False,
+                              max_file_size=service.file_limit_bytes, footer_links=["api", "settings"])
+    text_limit = _TEXT_BODY_OVERHEAD + 6 * max(service.char_limit, settings.max_input_chars)  # JSON's \\u escapes
+    file_limit = _TEXT_BODY_OVERHEAD + service.file_limit_bytes
+
+    def body_limit(path: str) -> int:
+        return file_limit if path in ("/translate_file", "/gradio_api/upload") else text_limit
+
+    guarded = Guard(app, body_limit)
+    guarded.work = work  # type: ignore[attr-defined] - the shared limit, for monitoring and tests
+    return guarded
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def _private_folder(path: Path) -> str:
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    return str(path)
+
+
+def main() -> None:
+    """Build the server from the environment and serve it until interrupted."""
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    try:
+        auth = read_auth(os.environ)
+        settings = Settings.from_env()
+        service = ServiceSettings.from_env(max_input_chars=settings.max_input_chars)
+        window = int(os.environ.get("BILINGUAL_REQ_WINDOW", "60") or 60)
+    except (BilingualError, ValueError) as exc:
+        raise SystemExit(f"bilingual: {exc}") from None
+    if settings.home:  # uploads and exports of the page stay in the project's home, private
+        os.environ.setdefault("GRADIO_TEMP_DIR", _private_folder(Path(settings.home) / "gradio"))
+    if not service.loopback and auth is None:
+        print(f"bilingual: warning: serving the page on {service.host} without a login; set BILINGUAL_AUTH_FILE",
+              flush=True)
+    if not service.loopback and not service.require_api_key:
+        print("bilingual: note: the REST API is open to anyone who can reach this address; set "
+              "BILINGUAL_REQUIRE_API_KEY=1 and add keys with `bilingual keys add`", flush=True)
+    app = build(settings, service, auth=auth, rate_window=window)
+    print(f"bilingual: serving the page and the REST API on http://{service.host}:{service.port}", flush=True)
+    uvicorn.run(app, host=service.host, port=service.port, log_level="warning", proxy_headers=True,
+                timeout_graceful_shutdown=5)

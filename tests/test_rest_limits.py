@@ -1,0 +1,194 @@
+"""Keys, rate limits and the one work limit, in process: the real ASGI stack (REST routes, the Gradio
+page mounted at /, the guard), driven with Starlette's TestClient."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import threading
+import time
+from dataclasses import replace
+
+import pytest
+from starlette.testclient import TestClient
+
+from bilingual import Settings, Translator
+from bilingual.cli import main as cli_main
+from bilingual.config import ServiceSettings
+from bilingual.errors import ServerBusyError
+from bilingual.keys import KeyStore
+from bilingual.server import build
+from bilingual.work import WorkLimit
+from tests.fakes import FakeBackend
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture()
+def home(tmp_path):
+    return tmp_path / "home"
+
+
+def _app(settings, home, translator=None, **service):
+    return build(replace(settings, home=str(home)), ServiceSettings(**service), rate_window=2, translator=translator)
+
+
+def _translate(client, key=None, text="谢谢。", **extra):
+    body = {"q": text, "source": "zh", "target": "en", **extra}
+    if key:
+        body["api_key"] = key
+    return client.post("/translate", json=body)
+
+
+def test_required_keys(tiny_settings, home):
+    secret, _ = KeyStore(home / "api_keys.sqlite3").add(name="ann")
+    with TestClient(_app(tiny_settings, home, require_api_key=True)) as client:
+        missing = _translate(client)
+        assert missing.status_code == 400
+        assert missing.json() == {"error": "Please contact the server operator to get an API key"}
+        wrong = _translate(client, key="wrong")
+        assert (wrong.status_code, wrong.json()) == (403, {"error": "Invalid API key"})
+        assert _translate(client, key=secret).json() == {"translatedText": "Thank you."}
+        # as a bearer token too, and on every model route
+        ok = client.post("/detect", data={"q": "谢谢。"}, headers={"Authorization": f"Bearer {secret}"})
+        assert ok.status_code == 200
+        assert client.post("/detect", data={"q": "谢谢。"}).status_code == 400
+        # routes without work stay open
+        assert client.get("/languages").status_code == 200
+        assert client.get("/frontend/settings").json()["keyRequired"] is True
+
+
+def test_key_rate_limit_and_recovery(tiny_settings, home):
+    secret, _ = KeyStore(home / "api_keys.sqlite3").add(req_limit=2)
+    with TestClient(_app(tiny_settings, home)) as client:
+        assert _translate(client, key=secret).status_code == 200
+        assert _translate(client, key=secret).status_code == 200
+        limited = _translate(client, key=secret)
+        assert limited.status_code == 429
+        assert limited.json() == {"error": "Slowdown: 2 per 2 second"}
+        assert _translate(client).status_code == 200  # without the key: the server's default (unlimited)
+        time.sleep(2.1)  # the window moves on
+        assert _translate(client, key=secret).status_code == 200
+
+
+def test_key_char_limit(tiny_settings, home):
+    secret, _ = KeyStore(home / "api_keys.sqlite3").add(char_limit=10)
+    with TestClient(_app(tiny_settings, home)) as client:
+        assert _translate(client, key=secret, text="谢谢。").status_code == 200
+        over = _translate(client, key=secret, text=["谢谢。", "天气很好。" * 2])
+        assert over.status_code == 400
+        assert over.json() == {"error": "Invalid request: request (13) exceeds text limit (10)"}
+
+
+def test_address_rate_limit_without_key(tiny_settings, home):
+    secret, _ = KeyStore(home / "api_keys.sqlite3").add(req_limit=0)  # a key with no limit
+    with TestClient(_app(tiny_settings, home, req_limit=1)) as client:
+        assert _translate(client).status_code == 200
+        assert _translate(client).status_code == 429
+        assert _translate(client, key=secret).status_code == 200
+        assert _translate(client, key=secret).status_code == 200
+
+
+def test_keys_are_stored_only_as_digests(home):
+    store = KeyStore(home / "api_keys.sqlite3")
+    secret, record = store.add(name="ann", req_limit=5)
+    assert store.lookup(secret) == record
+    assert store.lookup(secret + "x") is None
+    raw = (home / "api_keys.sqlite3").read_bytes()
+    assert secret.encode() not in raw
+    rows = sqlite3.connect(home / "api_keys.sqlite3").execute("SELECT * FROM api_keys").fetchall()
+    assert all(secret not in map(str, row) for row in rows)
+    assert (home / "api_keys.sqlite3").stat().st_mode & 0o077 == 0
+
+
+def test_keys_cli(home, monkeypatch):
+    monkeypatch.setenv("BILINGUAL_HOME", str(home))
+    out, err = io.StringIO(), io.StringIO()
+    assert cli_main(["keys", "add", "--req-limit", "30", "--char-limit", "500", "--name", "newsroom"],
+                    stdout=out, stderr=err) == 0
+    secret = out.getvalue().strip()
+    assert len(secret) >= 40 and "only time" in err.getvalue()
+    listing = io.StringIO()
+    assert cli_main(["keys", "list"], stdout=listing) == 0
+    (key,) = KeyStore(home / "api_keys.sqlite3").list()
+    assert key.id in listing.getvalue() and "newsroom" in listing.getvalue() and secret not in listing.getvalue()
+    assert cli_main(["keys", "remove", key.id], stdout=io.StringIO()) == 0
+    assert KeyStore(home / "api_keys.sqlite3").lookup(secret) is None
+    err = io.StringIO()
+    assert cli_main(["keys", "remove", key.id], stdout=io.StringIO(), stderr=err) == 1
+    assert "No key with id" in err.getvalue()
+
+
+def test_work_limit_unit():
+    work = WorkLimit(1, 1, wait_timeout=5)
+    entered = threading.Event()
+    release = threading.Event()
+
+    def hold():
+        with work.slot():
+            entered.set()
+            release.wait(5)
+
+    first = threading.Thread(target=hold)
+    first.start()
+    entered.wait(5)
+    waiter_done = threading.Event()
+
+    def wait_for_slot():
+        with work.slot():
+            waiter_done.set()
+
+    second = threading.Thread(target=wait_for_slot)
+    second.start()
+    deadline = time.monotonic() + 5
+    while work.waiting == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert (work.running, work.waiting) == (1, 1)
+    with pytest.raises(ServerBusyError, match="busy"):
+        with work.slot():
+            pass
+    release.set()
+    first.join(5)
+    second.join(5)
+    assert waiter_done.is_set() and work.running == 0 and work.peak_running == 1
+
+
+def test_page_api_and_rest_share_one_work_limit(tmp_path):
+    """Four jobs at once through two doors (REST and the page's Gradio API) on a server with one
+    slot and one place in line: one runs, one waits, two are refused as busy; never two at once."""
+    backends: list[FakeBackend] = []
+
+    def factory(source, target, settings):
+        backends.append(FakeBackend(f"fake-{source}-{target}", delay=0.6))
+        return backends[-1]
+
+    settings = Settings(home=str(tmp_path / "home"), cache=False, offline=True)
+    translator = Translator(settings, backend_factory=factory)
+    app = _app(settings, tmp_path / "home", translator=translator, workers=1, queue_size=1)
+    results: list[str] = []
+    lock = threading.Lock()
+
+    with TestClient(app) as client:
+
+        def rest(i):
+            r = client.post("/translate", json={"q": f"Sentence {i}.", "source": "en", "target": "zh"})
+            with lock:
+                results.append("busy" if r.status_code == 503 and "busy" in r.json()["error"] else str(r.status_code))
+
+        def page(i):
+            event = client.post("/gradio_api/call/translate", json={"data": [f"Sentence {i}.", "zh"]}).json()
+            stream = client.get(f"/gradio_api/call/translate/{event['event_id']}").text
+            with lock:
+                results.append("200" if "event: complete" in stream else "busy" if "busy" in stream else stream)
+
+        threads = [threading.Thread(target=f, args=(i,)) for i, f in enumerate([rest, page, rest, page])]
+        for t in threads:
+            t.start()
+            time.sleep(0.05)
+        health = client.get("/health")
+        assert health.status_code == 200 and health.json()["running"] == 1
+        for t in threads:
+            t.join(30)
+    assert sorted(results) == ["200", "200", "busy", "busy"], results
+    assert app.work.peak_running == 1
+    assert max(b.peak for b in backends) == 1
