@@ -192,3 +192,19 @@ def test_page_api_and_rest_share_one_work_limit(tmp_path):
     assert sorted(results) == ["200", "200", "busy", "busy"], results
     assert app.work.peak_running == 1
     assert max(b.peak for b in backends) == 1
+
+
+def test_cors_only_for_configured_origins(tiny_settings, home):
+    with TestClient(_app(tiny_settings, home, cors_origins=("https://ext.example",))) as client:
+        preflight = client.options("/translate", headers={"Origin": "https://ext.example",
+                                                          "Access-Control-Request-Method": "POST"})
+        assert preflight.headers["access-control-allow-origin"] == "https://ext.example"
+        answer = client.post("/translate", json={"q": "谢谢。", "source": "zh", "target": "en"},
+                             headers={"Origin": "https://ext.example"})
+        assert answer.headers["access-control-allow-origin"] == "https://ext.example"
+        other = client.post("/translate", json={"q": "谢谢。", "source": "zh", "target": "en"},
+                            headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+    with TestClient(_app(tiny_settings, home, cors_origins=("*",))) as client:
+        anyone = client.post("/detect", data={"q": "谢谢。"}, headers={"Origin": "moz-extension://abc"})
+        assert anyone.headers["access-control-allow-origin"] == "*"

@@ -167,3 +167,19 @@ def test_cli_errors_are_one_line(monkeypatch):
     assert code == 1
     assert err.getvalue().startswith("bilingual: The text looks like Korean")
     assert err.getvalue().count("\n") == 1 and "Traceback" not in err.getvalue()
+
+
+@pytest.mark.slow
+def test_alternatives_come_from_the_beam(tiny_translator):
+    backend = tiny_translator.backend("en", "zh")
+    (hyps,) = backend.hypotheses(["The weather is good."], 3)
+    assert hyps[0] == "天气很好。" and len(hyps) == 3
+    expected = [h for h in dict.fromkeys(hyps[1:]) if h != "天气很好。"]
+    assert tiny_translator.alternatives("The weather is good.", 2, "zh") == expected[:2]
+    # an article's k-th alternative joins each sentence's (k+1)-th hypothesis
+    (second,) = backend.hypotheses(["Thank you."], 2)
+    joined = hyps[1] + second[1]
+    assert tiny_translator.alternatives("The weather is good. Thank you.", 1, "zh") == (
+        [joined] if joined != "天气很好。谢谢。" else []
+    )
+    assert tiny_translator.alternatives("2023", 2, "zh") == []  # nothing for the model to do

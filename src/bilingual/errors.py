@@ -50,7 +50,7 @@ class UnsupportedFormatError(BilingualError, ValueError):
 
 # Absolute paths (``/home/ann/models``, ``/srv``, ``~/x``, ``C:\\Users\\ann``), also inside quotes with spaces.
 _QUOTED_PATH = re.compile(r"""(['"])(?:~|[A-Za-z]:)?[/\\][^'"\n]*\1""")
-_PATH = re.compile(r"(?<![\w:/.])(?:~|[A-Za-z]:)?(?:[/\\][\w.@+-]+)+[/\\]?")
+_PATH = re.compile(r"(?<![\w:/.])(?:~|[A-Za-z]:)?(?:[/\\][\w@+-](?:[\w.@+-]*[\w@+-])?)+[/\\]?")
 
 
 def redact(message: str) -> str:

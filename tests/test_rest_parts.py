@@ -1,0 +1,197 @@
+"""The REST API's parts without a model: HTML units, the file store, settings, logins, redaction."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from bilingual import BilingualError
+from bilingual.config import ServiceSettings
+from bilingual.documents.html import translate_html
+from bilingual.errors import redact
+from bilingual.rest.files import FileStore, download_name
+from bilingual.server import read_auth
+from bilingual.text.detect import detect_language
+
+
+def _tagging(texts, source):
+    return [f"[{source}:{t}]" for t in texts]
+
+
+def _html(markup, source=None):
+    return translate_html(markup, _tagging, source=source, lang_code=lambda src: f"to-{src}")
+
+
+def test_a_sentence_across_inline_tags_is_one_unit():
+    assert _html("<p>The <b>weather</b> is <a href='x'>good</a>.</p>", "en") == (
+        '<p>[en:The weather is good.]<b></b><a href="x"></a></p>'
+    )
+
+
+def test_blocks_and_line_breaks_are_separate_units():
+    assert _html("<div>One.<p>Two.</p>Three.<br>Four.</div>", "en") == (
+        "<div>[en:One.]<p>[en:Two.]</p>[en:Three.]<br/>[en:Four.]</div>"
+    )
+
+
+def test_untouched_elements_and_attributes():
+    markup = (
+        "<p>Run <code>ls -la</code> now.</p><script>var a = 'Hello there';</script><style>p {}</style>"
+        "<pre>Keep this.</pre><span translate='no'>Brand Name</span><span class='x notranslate'>Acme Ltd</span>"
+        "<img src='a.png' alt='A harbour' title='The port'><!-- a comment stays -->"
+    )
+    assert _html(markup, "en") == (
+        "<p>[en:Run] <code>ls -la</code> [en:now.]</p><script>var a = 'Hello there';</script><style>p {}</style>"
+        '<pre>Keep this.</pre><span translate="no">Brand Name</span><span class="x notranslate">Acme Ltd</span>'
+        '<img alt="[en:A harbour]" src="a.png" title="[en:The port]"/><!-- a comment stays -->'
+    )
+
+
+def test_whitespace_numbers_and_lang():
+    markup = "<html><body>\n  <p>\n   Hello\n   world.  </p><td>2023</td><p>https://example.com</p></body></html>"
+    # (the parser folds whitespace-only text between tags to one newline; HTML renders both alike)
+    assert _html(markup) == (
+        '<html lang="to-en"><body>\n<p>\n   [en:Hello world.]  </p><td>2023</td>'
+        "<p>https://example.com</p></body></html>"
+    )
+
+
+def test_broken_markup_is_parsed_leniently():
+    assert _html("<p>Hello <b>world.<p>Again.", "en") == "<p>[en:Hello world.]<b><p>[en:Again.]</p></b></p>"
+
+
+def test_nothing_to_translate_leaves_markup_alone():
+    markup = "<html><body><p>2023</p><code>x</code></body></html>"
+    assert _html(markup) == markup
+
+
+def test_file_store_names_modes_and_retention(tmp_path):
+    old = tmp_path / "files"
+    old.mkdir()
+    (old / "left-from-before.txt").write_text("x")
+    store = FileStore(old, retention=3600)
+    assert not (old / "left-from-before.txt").exists()  # cleared at start-up
+    assert os.stat(old).st_mode & 0o777 == 0o700
+    name = store.put(b"hello", download_name("My Report (final).TXT", "en"))
+    token, rest = name.split(".", 1)
+    assert len(token) == 32 and rest == "My_Report_final.en.txt"
+    path = store.get(name)
+    assert path and path.read_bytes() == b"hello" and os.stat(path).st_mode & 0o777 == 0o600
+    for bad in ("../" + name, name + "/", "x" * 32, "", name.replace(token, "A" * 32), "/etc/passwd"):
+        assert store.get(bad) is None
+    past = time.time() - 7200
+    os.utime(path, (past, past))
+    assert store.get(name) is None and not path.exists()  # expired files are deleted
+
+
+def test_service_settings_from_env():
+    s = ServiceSettings.from_env({}, max_input_chars=1000)
+    assert (s.host, s.port, s.workers, s.req_limit, s.char_limit, s.require_api_key) == (
+        "127.0.0.1", 7860, 2, 0, 1000, False)
+    public = ServiceSettings.from_env({"GRADIO_SERVER_NAME": "0.0.0.0"})
+    assert public.req_limit == 60 and not public.loopback  # limited by default off loopback
+    s = ServiceSettings.from_env({"BILINGUAL_REQUIRE_API_KEY": "1", "BILINGUAL_REQ_LIMIT": "0",
+                                  "BILINGUAL_CORS_ORIGINS": "https://a.example, *", "BILINGUAL_FILE_LIMIT_MB": "3"})
+    assert s.require_api_key and s.req_limit == 0 and s.cors_origins == ("https://a.example", "*")
+    assert s.file_limit_bytes == 3 * 1024 * 1024
+    with pytest.raises(ValueError, match="BILINGUAL_WORKERS must be a whole number"):
+        ServiceSettings.from_env({"BILINGUAL_WORKERS": "two"})
+    with pytest.raises(ValueError, match="at least 1"):
+        ServiceSettings.from_env({"BILINGUAL_BATCH_LIMIT": "0"})
+
+
+@pytest.mark.parametrize("value", [",", " , ", "# nobody"])
+def test_login_settings_without_a_login_refuse_to_start(value):
+    with pytest.raises(BilingualError, match="holds no login"):
+        read_auth({"BILINGUAL_AUTH": value})
+
+
+def test_empty_auth_file_refuses_to_start(tmp_path, caplog):
+    logins = tmp_path / "logins"
+    logins.write_text("# only a comment\n\n")
+    with pytest.raises(BilingualError, match="holds no login"):
+        read_auth({"BILINGUAL_AUTH_FILE": str(logins)})
+    logins.write_text("ann:pw\n")
+    logins.chmod(0o644)
+    assert read_auth({"BILINGUAL_AUTH_FILE": str(logins)}) == [("ann", "pw")]
+    assert "readable by other users" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("No model at /srv: fix it", "No model at <local path>: fix it"),
+        ("cannot open '/home/ann/my models/x'", "cannot open '<local path>'"),
+        ("missing /opt/m/model.safetensors.", "missing <local path>."),
+        ("see C:\\Users\\ann\\model", "see <local path>"),
+        ("see https://huggingface.co/Helsinki-NLP/opus-mt-zh-en", "see https://huggingface.co/Helsinki-NLP/opus-mt-zh-en"),
+        ("use Helsinki-NLP/opus-mt-zh-en or 1/2 of it", "use Helsinki-NLP/opus-mt-zh-en or 1/2 of it"),
+    ],
+)
+def test_redact(message, expected):
+    assert redact(message) == expected
+
+
+def test_detect_with_confidence():
+    assert detect_language("两江新区签署了合作协议。") == "zh"
+    language, confidence = detect_language("两江新区与WTPF签署了合作协议。", with_confidence=True)
+    assert language == "zh" and 0.5 < confidence < 1
+    assert detect_language("两江新区签署了合作协议。", with_confidence=True) == ("zh", 1.0)
+    language, confidence = detect_language("The weather is good and the port is busy.", with_confidence=True)
+    assert language == "en" and 0.5 < confidence <= 1.0
+
+
+def test_page_says_the_server_is_busy(tmp_path):
+    """The page's buttons and API take their slot from the same limit, and say so when it is full."""
+    import threading
+
+    import gradio as gr
+
+    from bilingual import Settings, Summarizer, Translator
+    from bilingual.ui.app import Handlers
+    from bilingual.work import WorkLimit
+    from tests.fakes import fake_factory
+
+    settings = Settings(home=str(tmp_path), cache=False, offline=True)
+    translator = Translator(settings, backend_factory=fake_factory([]))
+    work = WorkLimit(1, 0)
+    handlers = Handlers(translator, Summarizer(settings, translator=translator), work)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold():
+        with work.slot():
+            holding.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    holding.wait(5)
+    try:
+        status, *_ = list(handlers.translate_stream("The weather is good.", "自动 Auto", progress=lambda *a, **k: None))[-1]
+        assert "busy" in status and "繁忙" in status
+        status, _, _ = handlers.summarize_both("The weather is good. The port is busy.", "中 Medium", "自动 Auto")
+        assert "busy" in status
+        with pytest.raises(gr.Error, match="busy"):
+            handlers.api_translate("The weather is good.", "zh")
+    finally:
+        release.set()
+        thread.join(5)
+    status, text, *_ = list(handlers.translate_stream("The weather is good.", "自动 Auto",
+                                                      progress=lambda *a, **k: None))[-1]
+    assert status.startswith("完成 Done") and text == "<The weather is good.>"
+    assert work.running == 0
+
+
+def test_detect_event_judges_a_bounded_prefix(tmp_path):
+    from bilingual import Settings, Summarizer, Translator
+    from bilingual.ui.app import Handlers
+    from tests.fakes import fake_factory
+
+    settings = Settings(home=str(tmp_path), cache=False, offline=True)
+    translator = Translator(settings, backend_factory=fake_factory([]))
+    handlers = Handlers(translator, Summarizer(settings, translator=translator))
+    start = time.perf_counter()
+    assert "中文" in handlers.detect("天气很好。" * 1_000_000)  # 5 million characters
+    assert time.perf_counter() - start < 0.5
