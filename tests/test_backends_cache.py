@@ -158,3 +158,16 @@ def test_cache_is_safe_across_processes(tmp_path):
     procs = [subprocess.Popen([sys.executable, "-c", script, str(n)]) for n in range(4)]
     assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
     assert len(TranslationCache(tmp_path / "shared.sqlite3")) == 800
+
+
+def test_compute_type_setting(tiny_settings, tmp_path):
+    from bilingual import Settings, Translator
+
+    translator = Translator(tiny_settings, backend="ctranslate2", compute_type="float32", home=str(tmp_path))
+    assert translator.translate("天气很好。") == "The weather is good."
+    backend = translator.backend("zh", "en")
+    assert backend.quantization == "float32" and "|float32|" in backend.fingerprint
+    assert list((tmp_path / "ct2").glob("*/float32/model.bin"))
+    assert Settings.from_env({"BILINGUAL_COMPUTE_TYPE": "int8_float32"}).compute_type == "int8_float32"
+    with pytest.raises(ValueError, match="compute_type must be one of"):
+        Settings(compute_type="int4")

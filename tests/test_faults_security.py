@@ -1,4 +1,4 @@
-"""Broken model files, refused pickle weights, redacted messages, logins."""
+"""Broken model files, weights that could run code, redacted messages, logins."""
 
 from __future__ import annotations
 
@@ -47,19 +47,33 @@ def test_missing_model_directory(tmp_path):
         translator_for(tmp_path / "nowhere" / "model").translate("天气很好。")
 
 
-def test_pickle_weights_are_refused_unless_allowed(tmp_path, tiny_zh_en):
-    import torch
-    from safetensors.torch import load_file
+def _to_bin(extra=None):
+    def convert(d):
+        import torch
+        from safetensors.torch import load_file
 
-    def to_pickle(d):
-        torch.save(load_file(d / "model.safetensors"), d / "pytorch_model.bin")
+        weights = load_file(d / "model.safetensors")
+        weights.update(extra or {})
+        torch.save(weights, d / "pytorch_model.bin")
         (d / "model.safetensors").unlink()
 
-    path = broken_copy(tmp_path, tiny_zh_en, to_pickle)
-    with pytest.raises(ModelNotAvailableError, match="pickle weights .* BILINGUAL_ALLOW_PICKLE=1"):
+    return convert
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_pytorch_bin_weights_load_with_the_safe_loader(tmp_path, tiny_zh_en, backend):
+    path = broken_copy(tmp_path, tiny_zh_en, _to_bin())
+    translator = Translator(Settings(model_zh_en=str(path), offline=True, backend=backend, home=str(tmp_path / "h")))
+    assert translator.translate("天气很好。") == "The weather is good."
+
+
+def test_weights_that_could_run_code_are_refused_unless_allowed(tmp_path, tiny_zh_en):
+    import os
+
+    path = broken_copy(tmp_path, tiny_zh_en, _to_bin({"evil": os.getcwd}))  # a pickled function, not a tensor
+    with pytest.raises(ModelNotAvailableError, match="could run code.*BILINGUAL_ALLOW_PICKLE=1") as info:
         translator_for(path).translate("天气很好。")
-    allowed = Translator(Settings(model_zh_en=str(path), offline=True, backend="transformers", allow_pickle=True))
-    assert allowed.translate("天气很好。") == "The weather is good."
+    assert "UnpicklingError" not in str(info.value)
     assert Settings.from_env({"BILINGUAL_ALLOW_PICKLE": "1"}).allow_pickle is True
     assert Settings.from_env({}).allow_pickle is False
 

@@ -104,19 +104,27 @@ def test_incomplete_model_directory(tmp_path, tiny_zh_en):
         Translator(Settings(model_zh_en=str(broken), offline=True)).translate("天气很好。")
 
 
-def _hf_cache(root: Path, repo_id: str, model_dir: Path) -> None:
+def _hf_cache(root: Path, repo_id: str, model_dir: Path, *, pickle_only: bool = False) -> None:
     repo = root / ("models--" + repo_id.replace("/", "--"))
     commit = "0" * 40
     snapshot = repo / "snapshots" / commit
     shutil.copytree(model_dir, snapshot)
+    if pickle_only:  # as the Hub's main branch of Helsinki-NLP/opus-mt-en-zh: pytorch_model.bin only
+        import torch
+        from safetensors.torch import load_file
+
+        torch.save(load_file(snapshot / "model.safetensors"), snapshot / "pytorch_model.bin")
+        (snapshot / "model.safetensors").unlink()
     (repo / "refs").mkdir(parents=True)
     (repo / "refs" / "main").write_text(commit)
 
 
-def test_default_translate_works_offline_from_the_hugging_face_cache(tmp_path, tiny_zh_en, tiny_en_zh):
+@pytest.mark.slow
+@pytest.mark.parametrize("pickle_only", [False, True], ids=["safetensors", "pytorch_model.bin"])
+def test_default_translate_works_offline_from_the_hugging_face_cache(tmp_path, tiny_zh_en, tiny_en_zh, pickle_only):
     cache = tmp_path / "hub"
-    _hf_cache(cache, "Helsinki-NLP/opus-mt-zh-en", tiny_zh_en)
-    _hf_cache(cache, "Helsinki-NLP/opus-mt-en-zh", tiny_en_zh)
+    _hf_cache(cache, "Helsinki-NLP/opus-mt-zh-en", tiny_zh_en, pickle_only=pickle_only)
+    _hf_cache(cache, "Helsinki-NLP/opus-mt-en-zh", tiny_en_zh, pickle_only=pickle_only)
     env = {k: v for k, v in os.environ.items() if not k.startswith("BILINGUAL_")}
     env.update(HF_HUB_CACHE=str(cache), HF_HUB_OFFLINE="1", PYTHONIOENCODING="utf-8", XDG_CACHE_HOME=str(tmp_path))
     code = "import bilingual,sys; sys.stdout.write(bilingual.translate(sys.stdin.read()))"
@@ -125,6 +133,12 @@ def test_default_translate_works_offline_from_the_hugging_face_cache(tmp_path, t
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout == EN_OF_ZH_ARTICLE
+    out = subprocess.run(
+        [sys.executable, "-c", code.replace("read())", "read(), target='zh')")], input=EN_ARTICLE, env=env,
+        capture_output=True, text=True, timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == ZH_OF_EN_ARTICLE
     out = subprocess.run(
         [sys.executable, "-m", "bilingual", "models", "list"], env=env, capture_output=True, text=True, timeout=60
     )

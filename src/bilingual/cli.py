@@ -15,7 +15,7 @@ from typing import TextIO
 
 from .config import Settings
 from .errors import BilingualError
-from .models import ModelRef, download, locate
+from .models import download, locate
 
 
 def _read(path: str | None, stdin: TextIO) -> str:
@@ -94,32 +94,21 @@ def _eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     return 0
 
 
-def _model_refs(settings: Settings, include_summaries: bool) -> list[tuple[str, ModelRef]]:
-    from .summarization.summarizer import Summarizer
-    from .translation.translator import model_ref
-
-    refs = [
-        ("translate zh->en", model_ref("zh", "en", settings)),
-        ("translate en->zh", model_ref("en", "zh", settings)),
-    ]
-    if include_summaries:
-        summarizer = Summarizer(settings)
-        refs += [("summarize en", summarizer.model_ref("en")), ("summarize zh", summarizer.model_ref("zh"))]
-    return refs
-
-
 def _models(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    refs = settings.model_refs()
     if args.action == "list":
-        for task, ref in _model_refs(settings, include_summaries=True):
+        width = max(len(ref.name) for ref in refs) + 2
+        for ref in refs:
             path = locate(ref)
-            state = f"present  {path}" if path else "missing  (run `bilingual models download --all`)"
-            out.write(f"{task:<18} {ref.name:<40} {state}\n")
+            state = "present" if path else "missing  (run `bilingual models download --all`)"
+            out.write(f"{ref.label:<18} {ref.name:<{width}} {state}\n")
         return 0
     if settings.offline:
         raise BilingualError("Offline mode is on (HF_HUB_OFFLINE or BILINGUAL_OFFLINE); unset it to download models.")
-    for task, ref in _model_refs(settings, include_summaries=args.all):
-        err.write(f"downloading {ref.name} ({task}) ...\n")
-        out.write(f"{task:<18} {ref.name:<40} {download(ref)}\n")
+    for ref in refs if args.all else [r for r in refs if r.task == "translation"]:
+        err.write(f"downloading {ref.name} ({ref.label}) ...\n")
+        download(ref)
+        out.write(f"{ref.label:<18} {ref.name}  ready\n")
     return 0
 
 

@@ -19,7 +19,8 @@ Environment variables:
 ``BILINGUAL_HOME``              folder for the translation cache and converted models
                                 (default ``$XDG_CACHE_HOME/bilingual`` or ``~/.cache/bilingual``)
 ``BILINGUAL_CACHE``             ``0`` switches the translation cache off
-``BILINGUAL_ALLOW_PICKLE``      ``1`` allows pickle weights (pytorch_model.bin) of models you trust
+``BILINGUAL_ALLOW_PICKLE``      ``1`` unpickles weight files fully (can run code): only for models you trust
+``BILINGUAL_COMPUTE_TYPE``      CTranslate2 compute type: auto, int8, int8_float32, float32, float16
 ==============================  ======================================================
 
 The server (page and REST API) reads :class:`ServiceSettings` (``ServiceSettings.from_env``):
@@ -55,6 +56,44 @@ DEFAULT_MODEL_SUMMARY_EN = "sshleifer/distilbart-cnn-12-6"
 DEFAULT_MODEL_SUMMARY_ZH = "csebuetnlp/mT5_multilingual_XLSum"
 
 _TRUE = {"1", "true", "yes", "on"}
+COMPUTE_TYPES = ("auto", "int8", "int8_float32", "int8_float16", "float32", "float16")
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A model to load: Hub id or local directory, its pinned revision, and where it is configured.
+
+    Attributes:
+        name: Hub id (``owner/name``) or local directory.
+        revision: branch, tag or commit (None: the default branch).
+        task: ``"translation"`` or ``"summarization"``.
+        setting: the environment variable that points at this model (named in messages).
+        label: what the model does, for lists and messages (``"translate zh->en"``).
+    """
+
+    name: str
+    revision: str | None
+    task: str
+    setting: str
+    label: str
+
+    def fix_hint(self) -> str:
+        rev = f" --revision {self.revision}" if self.revision else ""
+        command = "bilingual models download" + (" --all" if self.task == "summarization" else "")
+        return (
+            f"Run `{command}` (or `hf download {self.name}{rev}`) on a machine with network "
+            f"access, or set {self.setting} to a local directory holding the model's files."
+        )
+
+
+# Every model the package can use: (key, task, label, Settings field, revision field, environment variable).
+MODELS = (
+    ("zh-en", "translation", "translate zh->en", "model_zh_en", "revision_zh_en", "BILINGUAL_MODEL_ZH_EN"),
+    ("en-zh", "translation", "translate en->zh", "model_en_zh", "revision_en_zh", "BILINGUAL_MODEL_EN_ZH"),
+    ("summary-en", "summarization", "summarize en", "model_summary_en", None, "BILINGUAL_MODEL_SUMMARY_EN"),
+    ("summary-zh", "summarization", "summarize zh", "model_summary_zh", None, "BILINGUAL_MODEL_SUMMARY_ZH"),
+)
+_REVISION_SETTINGS = {"revision_zh_en": "BILINGUAL_REVISION_ZH_EN", "revision_en_zh": "BILINGUAL_REVISION_EN_ZH"}
 
 
 @dataclass(frozen=True)
@@ -81,7 +120,10 @@ class Settings:
         home: folder for the translation cache and converted CTranslate2 models (None: none kept).
         cache: keep sentence translations in ``<home>/translations.sqlite3``.
         cache_max_entries: most sentences the cache keeps.
-        allow_pickle: load pickle weight files (they can run code); off by default.
+        allow_pickle: unpickle weight files fully (they can run code); off by default, when
+            ``pytorch_model.bin`` is read with torch's safe ``weights_only`` loader.
+        compute_type: CTranslate2's compute type: ``auto`` (int8 on CPU, float16 on CUDA),
+            ``int8``, ``int8_float32``, ``int8_float16``, ``float32`` or ``float16``.
     """
 
     model_zh_en: str = DEFAULT_MODEL_ZH_EN
@@ -104,8 +146,11 @@ class Settings:
     cache: bool = False
     cache_max_entries: int = 200_000
     allow_pickle: bool = False
+    compute_type: str = "auto"
 
     def __post_init__(self) -> None:
+        if self.compute_type not in COMPUTE_TYPES:
+            raise ValueError(f"compute_type must be one of {', '.join(COMPUTE_TYPES)}, not {self.compute_type!r}")
         for name in (
             "beam_size", "batch_size", "max_batch_tokens", "max_segment_tokens", "max_input_chars", "cache_max_entries"
         ):
@@ -120,16 +165,11 @@ class Settings:
         """Build settings from environment variables (see the module docstring), then overrides."""
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
-        for key, field_name in (
-            ("BILINGUAL_MODEL_ZH_EN", "model_zh_en"),
-            ("BILINGUAL_MODEL_EN_ZH", "model_en_zh"),
-            ("BILINGUAL_REVISION_ZH_EN", "revision_zh_en"),
-            ("BILINGUAL_REVISION_EN_ZH", "revision_en_zh"),
-            ("BILINGUAL_MODEL_SUMMARY_EN", "model_summary_en"),
-            ("BILINGUAL_MODEL_SUMMARY_ZH", "model_summary_zh"),
-            ("BILINGUAL_DEVICE", "device"),
-            ("BILINGUAL_BACKEND", "backend"),
-        ):
+        names = [(env_name, field_name) for *_, field_name, _, env_name in MODELS]
+        names += [(env_name, field_name) for field_name, env_name in _REVISION_SETTINGS.items()]
+        names += [("BILINGUAL_DEVICE", "device"), ("BILINGUAL_BACKEND", "backend"),
+                  ("BILINGUAL_COMPUTE_TYPE", "compute_type")]
+        for key, field_name in names:
             if env.get(key):
                 values[field_name] = env[key]
         if env.get("BILINGUAL_MAX_INPUT_CHARS"):
@@ -144,6 +184,18 @@ class Settings:
         if unknown:
             raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
         return replace(cls(**values), **overrides)
+
+    def model_refs(self) -> list[ModelRef]:
+        """Every configured model, translation first: what ``models list`` and the page show."""
+        return [self.model_ref(key) for key, *_ in MODELS]
+
+    def model_ref(self, key: str) -> ModelRef:
+        """The configured model for ``"zh-en"``, ``"en-zh"``, ``"summary-en"`` or ``"summary-zh"``."""
+        for name, task, label, field_name, revision_field, env_name in MODELS:
+            if name == key:
+                revision = getattr(self, revision_field) if revision_field else None
+                return ModelRef(getattr(self, field_name), revision, task, env_name, label)
+        raise KeyError(f"no model {key!r}; one of: {', '.join(m[0] for m in MODELS)}")
 
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")

@@ -12,10 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
+from .config import ModelRef
 from .errors import ModelNotAvailableError
+
+__all__ = ["ModelRef", "download", "load_seq2seq", "locate", "model_revision", "resolve", "verify"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,24 +37,6 @@ _CONFIG_FILES = [
 _WEIGHTS = ["model.safetensors", "model.safetensors.index.json", "model-*.safetensors"]
 _PICKLE_WEIGHTS = ["pytorch_model.bin"]
 _WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin")
-
-
-@dataclass(frozen=True)
-class ModelRef:
-    """A model to load: Hub id or local directory, and an optional pinned revision."""
-
-    name: str
-    revision: str | None = None
-    task: str = "translation"
-    setting: str = "BILINGUAL_MODEL_ZH_EN"  # the environment variable that points at this model
-
-    def fix_hint(self) -> str:
-        rev = f" --revision {self.revision}" if self.revision else ""
-        command = "bilingual models download" + (" --all" if self.task == "summarization" else "")
-        return (
-            f"Run `{command}` (or `huggingface-cli download {self.name}{rev}`) on a machine with network "
-            f"access, or set {self.setting} to a local directory holding the model's files."
-        )
 
 
 def is_local(ref: ModelRef) -> bool:
@@ -93,12 +77,14 @@ def _safetensors_complete(path: Path) -> bool:
     return path.stat().st_size == 8 + size + max(ends, default=0)
 
 
-def verify(path: Path, ref: ModelRef, *, allow_pickle: bool = False) -> Path:
-    """Check a model directory's files before loading: each damaged or unsafe file is named.
+def verify(path: Path, ref: ModelRef) -> Path:
+    """Check a model directory's files before loading: each damaged file is named.
+
+    ``pytorch_model.bin`` is accepted: it is read with torch's ``weights_only`` loader, which
+    cannot run code (see :func:`load_seq2seq`).
 
     Raises:
-        ModelNotAvailableError: a file is missing, cut short or corrupt, or the only weights
-            are a pickle file and ``allow_pickle`` is off.
+        ModelNotAvailableError: a file is missing, cut short or corrupt.
     """
     _check_dir(path, ref)
     for name in ("config.json", "vocab.json", "tokenizer_config.json"):
@@ -109,11 +95,8 @@ def verify(path: Path, ref: ModelRef, *, allow_pickle: bool = False) -> Path:
             except (OSError, ValueError):
                 raise _damaged(ref, name, "not valid JSON") from None
     weights = path / "model.safetensors"
-    if weights.is_file():
-        if not _safetensors_complete(weights):
-            raise _damaged(ref, "model.safetensors", "truncated or corrupt")
-    elif not allow_pickle and not (path / "model.safetensors.index.json").is_file():
-        raise _pickle_refused(ref)
+    if weights.is_file() and not _safetensors_complete(weights):
+        raise _damaged(ref, "model.safetensors", "truncated or corrupt")
     if _is_marian(path):
         for name in ("source.spm", "target.spm", "vocab.json"):
             if not (path / name).is_file():
@@ -122,14 +105,6 @@ def verify(path: Path, ref: ModelRef, *, allow_pickle: bool = False) -> Path:
         if not _sentencepiece_loads(spm_file):
             raise _damaged(ref, spm_file.name, "missing or corrupt")
     return path
-
-
-def _pickle_refused(ref: ModelRef) -> ModelNotAvailableError:
-    return ModelNotAvailableError(
-        f"Model {ref.name!r} has only pickle weights (pytorch_model.bin), which can run code when loaded; "
-        "they are refused. Use a revision with model.safetensors (for Helsinki-NLP/opus-mt-en-zh: "
-        "BILINGUAL_REVISION_EN_ZH=refs/pr/6), or set BILINGUAL_ALLOW_PICKLE=1 if you trust this model."
-    )
 
 
 def _is_marian(path: Path) -> bool:
@@ -150,9 +125,10 @@ def _sentencepiece_loads(path: Path) -> bool:
 
 
 def locate(ref: ModelRef) -> Path | None:
-    """The local directory of ``ref`` if it is present (no network), else None."""
+    """The local directory of ``ref`` if it is present with its config and weights (no network), else None."""
     if is_local(ref):
-        return Path(ref.name).expanduser()
+        path = Path(ref.name).expanduser()
+        return path if (path / "config.json").is_file() and _has_weights(path) else None
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import LocalEntryNotFoundError
 
@@ -170,44 +146,63 @@ def locate(ref: ModelRef) -> Path | None:
     return path if (path / "config.json").is_file() and _has_weights(path) else None
 
 
-def download(ref: ModelRef, *, allow_pickle: bool = False) -> Path:
-    """Download ``ref`` into the Hugging Face cache (safetensors first) and return its directory.
+def download(ref: ModelRef) -> Path:
+    """Download ``ref`` into the Hugging Face cache and return its directory.
 
-    Pickle weights (``pytorch_model.bin``) are fetched only when ``allow_pickle`` is on.
+    safetensors weights are fetched when the model has them; otherwise ``pytorch_model.bin``,
+    which is read with torch's safe ``weights_only`` loader.
 
     Raises:
-        ModelNotAvailableError: when the Hub cannot be reached or has no such model.
+        ModelNotAvailableError: when the Hub cannot be reached, or has no such model or revision.
     """
     from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError, OfflineModeIsEnabled
+    from huggingface_hub.errors import (
+        GatedRepoError,
+        HfHubHTTPError,
+        LocalEntryNotFoundError,
+        OfflineModeIsEnabled,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
 
     try:
         path = Path(snapshot_download(ref.name, revision=ref.revision, allow_patterns=_CONFIG_FILES + _WEIGHTS))
-        if not _has_weights(path) and not allow_pickle:
-            raise _pickle_refused(ref)
         if not _has_weights(path):
-            logger.warning("%s has no safetensors weights; downloading pytorch_model.bin", ref.name)
+            logger.info("%s has no safetensors weights; downloading pytorch_model.bin", ref.name)
             path = Path(
                 snapshot_download(ref.name, revision=ref.revision, allow_patterns=_CONFIG_FILES + _PICKLE_WEIGHTS)
             )
-    except (OfflineModeIsEnabled, LocalEntryNotFoundError, HfHubHTTPError, OSError, ValueError) as exc:
+    except OfflineModeIsEnabled as exc:
         raise ModelNotAvailableError(
-            f"Model {ref.name!r} is not in the local cache and could not be downloaded ({type(exc).__name__}). "
-            + ref.fix_hint()
+            f"Model {ref.name!r} is not on this machine, and offline mode (HF_HUB_OFFLINE or BILINGUAL_OFFLINE) "
+            "forbids downloading it. " + ref.fix_hint()
         ) from exc
-    return verify(path, ref, allow_pickle=allow_pickle)
+    except (RepositoryNotFoundError, GatedRepoError) as exc:
+        raise ModelNotAvailableError(
+            f"The Hugging Face Hub has no public model {ref.name!r}. Check {ref.setting}." 
+        ) from exc
+    except RevisionNotFoundError as exc:
+        raise ModelNotAvailableError(
+            f"Model {ref.name!r} has no revision {ref.revision!r}. Check the revision setting."
+        ) from exc
+    except (LocalEntryNotFoundError, HfHubHTTPError, OSError, ValueError) as exc:
+        raise ModelNotAvailableError(
+            f"Model {ref.name!r} is not on this machine and the Hugging Face Hub could not be reached "
+            "(no network, or a proxy or firewall in the way). " + ref.fix_hint()
+        ) from exc
+    return verify(path, ref)
 
 
-def resolve(ref: ModelRef, *, offline: bool, allow_pickle: bool = False) -> Path:
+def resolve(ref: ModelRef, *, offline: bool) -> Path:
     """The verified local directory of ``ref``, downloading it first unless ``offline``.
 
     Raises:
         ModelNotAvailableError: naming the model, the damaged file if any, and the commands that fix it.
     """
-    return verify(_find(ref, offline=offline, allow_pickle=allow_pickle), ref, allow_pickle=allow_pickle)
+    return verify(_find(ref, offline=offline), ref)
 
 
-def _find(ref: ModelRef, *, offline: bool, allow_pickle: bool) -> Path:
+def _find(ref: ModelRef, *, offline: bool) -> Path:
     if is_local(ref):
         return _check_dir(Path(ref.name).expanduser(), ref)
     if not _looks_like_hub_id(ref.name):
@@ -223,7 +218,7 @@ def _find(ref: ModelRef, *, offline: bool, allow_pickle: bool) -> Path:
             f"Model {ref.name!r} is not in the local Hugging Face cache and offline mode is on "
             f"(HF_HUB_OFFLINE or BILINGUAL_OFFLINE). " + ref.fix_hint()
         )
-    return download(ref, allow_pickle=allow_pickle)
+    return download(ref)
 
 
 def model_revision(model_dir: Path) -> str:
@@ -244,8 +239,12 @@ def _looks_like_hub_id(name: str) -> bool:
     return 1 <= len(parts) <= 2 and all(parts) and not name.startswith((".", "~"))
 
 
-def load_seq2seq(model_dir: Path, model_name: str):
+def load_seq2seq(model_dir: Path, model_name: str, *, allow_pickle: bool = False):
     """Load a verified seq2seq model and its tokenizer for inference: no remote code, safetensors first.
+
+    ``pytorch_model.bin`` is read with torch's ``weights_only`` loader, which refuses anything
+    but tensors and so cannot run code; only with ``allow_pickle`` is a file that needs full
+    unpickling loaded (for models you trust).
 
     Returns:
         ``(tokenizer, model)``, the model in eval mode with no fixed ``max_length`` (callers cap new tokens).
@@ -253,6 +252,8 @@ def load_seq2seq(model_dir: Path, model_name: str):
     Raises:
         ModelNotAvailableError: the files cannot be loaded.
     """
+    import pickle
+
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     try:
@@ -261,10 +262,16 @@ def load_seq2seq(model_dir: Path, model_name: str):
             model_dir,
             trust_remote_code=False,
             use_safetensors=(model_dir / "model.safetensors").is_file() or None,
+            weights_only=not allow_pickle,
         )
+    except pickle.UnpicklingError as exc:
+        raise ModelNotAvailableError(
+            f"The weights of model {model_name!r} hold more than tensors, and loading them could run code; they "
+            "were refused. Use a copy with model.safetensors, or set BILINGUAL_ALLOW_PICKLE=1 if you trust it."
+        ) from exc
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise ModelNotAvailableError(
-            f"Could not load model {model_name!r} from {model_dir}: {exc}. The files may be incomplete; delete the "
+            f"Could not load model {model_name!r}: {exc}. The files may be incomplete; delete the "
             "directory (or the Hugging Face cache entry) and run `bilingual models download --all` again."
         ) from exc
     model.eval()

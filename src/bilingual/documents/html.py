@@ -21,7 +21,7 @@ from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, P
 from bs4.element import CData
 
 from ..text.detect import detect_language
-from ..translation.pipeline import needs_translation
+from ..text.pieces import needs_translation
 
 BOUNDARIES = frozenset(
     "address article aside blockquote body br caption dd details dialog div dl dt fieldset figcaption figure "

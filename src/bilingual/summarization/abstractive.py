@@ -13,10 +13,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..errors import BilingualError
-from ..models import load_seq2seq
 from ..languages import Language
+from ..models import load_seq2seq
+from ..text.pieces import LengthFn, separator, split_long
 from ..text.segment import split_sentences
-from ..translation.pipeline import LengthFn, joiner, split_long
+from ..translation.devices import resolve_device
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ def chunk_sentences(sentences: Sequence[str], budget: int, length: LengthFn, lan
 
     A sentence longer than the budget alone is split at clauses (then at the budget).
     """
-    glue = joiner(language)
+    glue = separator(language)
     units: list[str] = []
     for sentence in sentences:
         units.extend(split_long(sentence, budget, length))
@@ -64,7 +65,7 @@ def map_reduce(
             return generate([text], max_length)[0]
         chunks = chunk_sentences(split_sentences(text), budget, length, language)
         logger.debug("summarizing %d chunks of at most %d tokens", len(chunks), budget)
-        text = joiner(language).join(s.strip() for s in generate(chunks, partial_length))
+        text = separator(language).join(s.strip() for s in generate(chunks, partial_length))
     raise BilingualError(
         "The article is too long to summarize with this model; use method='extractive' or a shorter text."
     )
@@ -78,15 +79,25 @@ class AbstractiveModel:
         model_name: Hub id or path shown to users.
         device: torch device, or None for CUDA when available.
         beam_size: beams in decoding.
+        allow_pickle: unpickle weight files fully (only for trusted models).
     """
 
-    def __init__(self, model_dir: Path, *, model_name: str, device: str | None = None, beam_size: int = 4) -> None:
+    def __init__(
+        self,
+        model_dir: Path,
+        *,
+        model_name: str,
+        device: str | None = None,
+        beam_size: int = 4,
+        allow_pickle: bool = False,
+    ) -> None:
         import torch
 
         self.model_name = model_name
         self.beam_size = beam_size
-        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        self.tokenizer, self.model = load_seq2seq(model_dir, model_name)
+        kind, index = resolve_device(device, torch.cuda.device_count() if torch.cuda.is_available() else 0)
+        self.device = f"cuda:{index}" if kind == "cuda" else "cpu"
+        self.tokenizer, self.model = load_seq2seq(model_dir, model_name, allow_pickle=allow_pickle)
         self.model.to(self.device)
         self._torch = torch
         self._lock = threading.Lock()

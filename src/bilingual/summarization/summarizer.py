@@ -8,13 +8,13 @@ import warnings
 from dataclasses import replace
 from typing import Any
 
-from ..config import Settings
+from ..config import ModelRef, Settings
 from ..errors import InputTooLargeError
 from ..languages import Language, normalize_language
-from ..models import ModelRef, locate, resolve
+from ..models import locate, resolve
 from ..text.detect import detect_language
+from ..text.pieces import needs_translation, separator
 from ..text.segment import split_sentences
-from ..translation.pipeline import joiner, needs_translation
 from ..translation.translator import Translator
 from .extractive import select
 
@@ -46,8 +46,7 @@ class Summarizer:
         self._lock = threading.Lock()
 
     def model_ref(self, language: Language) -> ModelRef:
-        name = self.settings.model_summary_en if language == "en" else self.settings.model_summary_zh
-        return ModelRef(name, task="summarization", setting=f"BILINGUAL_MODEL_SUMMARY_{language.upper()}")
+        return self.settings.model_ref(f"summary-{language}")
 
     def abstractive_available(self, language: Language) -> bool:
         """Whether the abstractive model for ``language`` is present locally (no network)."""
@@ -59,9 +58,10 @@ class Summarizer:
         with self._lock:
             if language not in self._models:
                 ref = self.model_ref(language)
-                path = resolve(ref, offline=self.settings.offline, allow_pickle=self.settings.allow_pickle)
+                path = resolve(ref, offline=self.settings.offline)
                 self._models[language] = AbstractiveModel(
-                    path, model_name=ref.name, device=self.settings.device, beam_size=self.settings.beam_size
+                    path, model_name=ref.name, device=self.settings.device, beam_size=self.settings.beam_size,
+                    allow_pickle=self.settings.allow_pickle,
                 )
             return self._models[language]
 
@@ -134,7 +134,7 @@ class Summarizer:
                 logger.warning(message)
         if method == "extractive" or len(sentences) <= 1:
             count = num_sentences or default_sentences(len(sentences))
-            return joiner(source).join(sentences[i] for i in select(sentences, count, source))
+            return separator(source).join(sentences[i] for i in select(sentences, count, source))
         model = self._model(source)
         tokens = sum(model.count_tokens(sentences))
         length = max_length or max(16, min(142, tokens // 3))

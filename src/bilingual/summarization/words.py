@@ -11,10 +11,11 @@ import re
 from functools import lru_cache
 
 from ..languages import Language
+from ..text.scripts import HAN
 from ..text.segment import split_sentences
 
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)*")
-_ZH_KEEP = re.compile(r"[\w\u3400-\u9fff]")
+_ZH_KEEP = re.compile(rf"[\w{HAN}]")
 
 
 @lru_cache(maxsize=2)

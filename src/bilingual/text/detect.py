@@ -21,9 +21,10 @@ from typing import Literal, overload
 
 from ..errors import UnsupportedLanguageError
 from ..languages import Language
+from .scripts import HAN_RE, KANA_RE
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
-_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+_HAN = HAN_RE
+_KANA = KANA_RE
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\uff21-\uff3a\uff41-\uff5a]")
 _WORDS = re.compile(r"[a-zà-öø-ÿœ']+")
 

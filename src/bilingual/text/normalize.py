@@ -20,6 +20,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .scripts import WIDE_RE
+
 _NEWLINES = re.compile(r"\r\n|[\r\u2028\x85\x0b\x0c]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -31,7 +33,7 @@ LIST_MARKER = _LIST_ITEM = re.compile(
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s|={3,}\s*$|-{3,}\s*$)")
 _TABLE = re.compile(r"\t|\|.*\|| {3,}\S")
 _TERMINAL = re.compile(r"[.!?。！？…:：;；][\"'”’」』）)\]】》〉]*$")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+_CJK = WIDE_RE
 _HYPHENATED = re.compile(r"[A-Za-z]-$")
 _WORD = re.compile(r"[^\W\d_]+")
 

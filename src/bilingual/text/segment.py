@@ -22,11 +22,12 @@ from collections.abc import Iterator
 
 from ..languages import normalize_language
 from .normalize import normalize_text, paragraph_layout
+from .scripts import CJK_RE, HAN, KANA
 
 CLOSERS = "\"'”’」』）)]】》〉»›"
 _OPENERS = "\"'“‘「『（(【《〈«‹["
-_CJK_CHAR = r"\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f\u3040-\u30ff"
-_CJK_RE = re.compile(rf"[{_CJK_CHAR}]")
+_CJK_CHAR = HAN + KANA
+_CJK_RE = CJK_RE
 
 # Candidate sentence ends: a run of terminal punctuation plus the closers glued to it.
 _CANDIDATE = re.compile(

@@ -7,7 +7,11 @@ re-decodes or trims any output that ``find_loop`` flags.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+logger = logging.getLogger(__name__)
 
 
 def max_new_tokens(source_tokens: int, ratio: float, limit: int = 512) -> int:
@@ -41,3 +45,39 @@ def trim_loop(tokens: Sequence[object], start: int, max_period: int = 12) -> lis
         if len(tail) >= 2 * period and tail[:period] == tail[period : 2 * period]:
             return list(tokens[: start + period])
     return list(tokens[: start + 1])
+
+
+# Decoding options for a second pass over outputs caught in a loop.
+STRICT = {"no_repeat_ngram_size": 3, "repetition_penalty": 1.3}
+
+# (indices of the batch's sources, most new tokens, strict) -> one token sequence per index
+Generate = Callable[[Sequence[int], int, bool], list[Sequence[Any]]]
+
+
+def guarded_decode(
+    source_lengths: Sequence[int], generate: Generate, *, length_ratio: float, limit: int = 512, guard: bool = True
+) -> tuple[list[list[Any]], list[bool]]:
+    """The one decoding policy every backend runs around its raw generate call.
+
+    Each output is capped at ``max_new_tokens`` of its source; with ``guard``, outputs caught
+    in a repetition loop are decoded again in one batch with :data:`STRICT` options, and
+    trimmed at the loop if they still loop.
+
+    Returns:
+        ``(outputs, guarded)``: the token sequences, and for each whether the guard had to act.
+    """
+    caps = [max_new_tokens(n, length_ratio, limit) for n in source_lengths]
+    if not caps:
+        return [], []
+    outputs = [list(out[:cap]) for out, cap in zip(generate(range(len(caps)), max(caps), False), caps)]
+    guarded = [False] * len(outputs)
+    looping = [i for i, out in enumerate(outputs) if guard and find_loop(out) is not None]
+    if looping:
+        logger.debug("repetition loops in %d outputs; decoding them again", len(looping))
+        again = generate(looping, max(caps[i] for i in looping), True)
+        for i, out in zip(looping, again):
+            out = list(out[: caps[i]])
+            still = find_loop(out)
+            outputs[i] = out if still is None else trim_loop(out, still)
+            guarded[i] = True
+    return outputs, guarded

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import functools
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from ..cache import TranslationCache
-from ..config import Settings
-from ..errors import BackendNotAvailableError, InputTooLargeError
+from ..config import ModelRef, Settings
+from ..errors import InputTooLargeError
 from ..languages import Language, normalize_language, other
-from ..models import ModelRef, resolve
 from ..text.detect import detect_language
 from ..text.normalize import normalize_text, paragraph_layout
-from .backends import Backend
-from .pipeline import DocumentPlan, joiner, make_batches, needs_translation, plan_document
+from ..text.pieces import needs_translation, separator
+from .backends import Backend, backend_name, build_backend
+from .pipeline import DocumentPlan, make_batches, plan_document
 
 logger = logging.getLogger(__name__)
 
@@ -56,48 +56,9 @@ class DocumentTranslation:
         return self.text
 
 
-def _factory(kind: str) -> BackendFactory:
-    """A factory that resolves a direction's model and builds the ``kind`` backend over it."""
-
-    def build(source: Language, target: Language, settings: Settings) -> Backend:
-        ref = model_ref(source, target, settings)
-        path = resolve(ref, offline=settings.offline, allow_pickle=settings.allow_pickle)
-        common = {
-            "model_name": ref.name,
-            "target": target,
-            "beam_size": settings.beam_size,
-            "length_ratio": settings.length_ratio,
-            "device": settings.device,
-            "repetition_guard": settings.repetition_guard,
-        }
-        if kind == "ctranslate2":
-            from .backends.ctranslate2_backend import CTranslate2Backend
-
-            return CTranslate2Backend(path, home=Path(settings.home) if settings.home else None, **common)
-        from .backends.transformers_backend import TransformersBackend
-
-        return TransformersBackend(path, **common)
-
-    return build
-
-
-BACKENDS: dict[str, BackendFactory] = {"transformers": _factory("transformers"), "ctranslate2": _factory("ctranslate2")}
-
-
-def backend_name(requested: str) -> str:
-    """The backend that ``requested`` means here: ``auto`` is CTranslate2 when it is installed."""
-    if requested == "auto":
-        return "ctranslate2" if importlib.util.find_spec("ctranslate2") is not None else "transformers"
-    if requested not in BACKENDS:
-        raise BackendNotAvailableError(f"Unknown backend {requested!r}; choose one of: auto, {', '.join(BACKENDS)}.")
-    return requested
-
-
 def model_ref(source: Language, target: Language, settings: Settings) -> ModelRef:
     """The configured model of a translation direction."""
-    if (source, target) == ("zh", "en"):
-        return ModelRef(settings.model_zh_en, settings.revision_zh_en, setting="BILINGUAL_MODEL_ZH_EN")
-    return ModelRef(settings.model_en_zh, settings.revision_en_zh, setting="BILINGUAL_MODEL_EN_ZH")
+    return settings.model_ref(f"{source}-{target}")
 
 
 class Translator:
@@ -128,7 +89,8 @@ class Translator:
         base = settings if settings is not None else Settings.from_env()
         self.settings = replace(base, **overrides) if overrides else base
         if backend_factory is None:
-            backend_factory = BACKENDS[backend_name(self.settings.backend)]
+            kind = backend_name(self.settings.backend)
+            backend_factory = functools.partial(build_backend, kind)
         self._factory = backend_factory
         self._backends: dict[tuple[Language, Language], Backend] = {}
         self._lock = threading.Lock()
@@ -332,7 +294,7 @@ class Translator:
 def _result(plan: DocumentPlan, model: str) -> DocumentTranslation:
     aligned = plan.assemble()
     paragraphs = tuple(tuple(Segment(s, t) for s, t in para) for para in aligned)
-    glue = joiner(plan.target)
+    glue = separator(plan.target)
     text = plan.layout.render([glue.join(seg.target for seg in para) for para in paragraphs])
     return DocumentTranslation(plan.source, plan.target, model, paragraphs, text)
 

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import gradio as gr
 
-from ..config import Settings
+from ..config import ModelRef, Settings
 from ..errors import BilingualError, redact
 from ..languages import Language, normalize_language
-from ..models import locate
+from ..models import is_local, locate
 from ..summarization.summarizer import Summarizer
 from ..text.detect import detect_language
 from ..text.normalize import normalize_text, paragraph_layout
-from ..translation.pipeline import joiner, needs_translation
-from ..translation.translator import Segment, Translator, model_ref
+from ..text.pieces import needs_translation, separator
+from ..translation.translator import Segment, Translator
 from ..work import WorkLimit
 from . import views
 
@@ -34,6 +34,17 @@ CHUNK_PARAGRAPHS = 4  # paragraphs translated per step, so results appear as the
 DETECT_CHARS = 5_000  # the language shown while typing is judged on the article's beginning
 
 EXAMPLES_DIR = Path(__file__).with_name("examples")
+MODEL_LABELS = {
+    "translate zh->en": "翻译 Translate 中→英",
+    "translate en->zh": "翻译 Translate 英→中",
+    "summarize en": "摘要 Summarize English",
+    "summarize zh": "摘要 Summarize 中文",
+}
+
+
+def _shown_name(ref: ModelRef) -> str:
+    """A Hub id as it is; a local folder by its name only (the page never shows server paths)."""
+    return Path(ref.name).name + " (local folder)" if is_local(ref) else ref.name
 
 
 def _message(exc: Exception) -> str:
@@ -68,14 +79,8 @@ class Handlers:
             return f"检测语言 Detected language: {exc}"
 
     def models(self) -> str:
-        s = self.translator.settings
-        rows = [
-            ("翻译 Translate 中→英", model_ref("zh", "en", s)),
-            ("翻译 Translate 英→中", model_ref("en", "zh", s)),
-            ("摘要 Summarize English", self.summarizer.model_ref("en")),
-            ("摘要 Summarize 中文", self.summarizer.model_ref("zh")),
-        ]
-        return views.model_panel([(task, ref.name, locate(ref) is not None) for task, ref in rows])
+        refs = self.translator.settings.model_refs()
+        return views.model_panel([(MODEL_LABELS[ref.label], _shown_name(ref), locate(ref) is not None) for ref in refs])
 
     def translate_stream(self, text: str, direction: str, progress=gr.Progress()) -> Iterator[tuple]:
         """Translate paragraph group by paragraph group, yielding (status, text, html, files) as it goes."""
@@ -104,11 +109,11 @@ class Handlers:
             paragraphs.extend(doc.paragraphs)
             done = len(paragraphs)
             progress(done / total, desc=f"翻译中 Translating {done}/{total}")
-            partial = "\n\n".join(joiner(target).join(s.target for s in p) for p in paragraphs)
+            partial = "\n\n".join(separator(target).join(s.target for s in p) for p in paragraphs)
             view = views.side_by_side(paragraphs, source, target, pending=total - done)
             if done < total:
                 yield f"翻译中 Translating… {done}/{total}", partial, view, None
-        result = layout.render([joiner(target).join(s.target for s in p) for p in paragraphs])
+        result = layout.render([separator(target).join(s.target for s in p) for p in paragraphs])
         files = _exports(paragraphs, source, target)
         yield (
             f"完成 Done: {views.LANGUAGE_LABELS[source]} → {views.LANGUAGE_LABELS[target]}",

@@ -9,7 +9,7 @@ import html
 from collections.abc import Sequence
 
 from ..languages import Language
-from ..translation.pipeline import joiner
+from ..text.pieces import separator
 from ..translation.translator import Segment
 
 LANGUAGE_LABELS = {"zh": "中文 Chinese", "en": "English 英文"}
@@ -28,8 +28,8 @@ def side_by_side(
     """
     rows = []
     for number, paragraph in enumerate(paragraphs, 1):
-        left = joiner(source).join(_span(i, s.source) for i, s in enumerate(paragraph))
-        right = joiner(target).join(_span(i, s.target) for i, s in enumerate(paragraph))
+        left = separator(source).join(_span(i, s.source) for i, s in enumerate(paragraph))
+        right = separator(target).join(_span(i, s.target) for i, s in enumerate(paragraph))
         rows.append(f'<tr><td class="num">{number}</td><td lang="{source}">{left}</td><td lang="{target}">{right}</td></tr>')
     note = f'<p class="pending">… {pending} more paragraph(s) being translated / 翻译中</p>' if pending else ""
     return (
@@ -47,14 +47,14 @@ def to_markdown(paragraphs: Sequence[Sequence[Segment]], source: Language, targe
     """The bilingual result as Markdown: each paragraph, then its translation as a quote."""
     parts = [f"# {LANGUAGE_LABELS[source]} → {LANGUAGE_LABELS[target]}\n"]
     for paragraph in paragraphs:
-        parts.append(joiner(source).join(s.source for s in paragraph) + "\n")
-        parts.append("> " + joiner(target).join(s.target for s in paragraph) + "\n")
+        parts.append(separator(source).join(s.source for s in paragraph) + "\n")
+        parts.append("> " + separator(target).join(s.target for s in paragraph) + "\n")
     return "\n".join(parts)
 
 
 def to_text(paragraphs: Sequence[Sequence[Segment]], source: Language, target: Language) -> str:
     """The bilingual result as plain text: each paragraph followed by its translation."""
-    blocks = [joiner(source).join(s.source for s in p) + "\n" + joiner(target).join(s.target for s in p) for p in paragraphs]
+    blocks = [separator(source).join(s.source for s in p) + "\n" + separator(target).join(s.target for s in p) for p in paragraphs]
     return "\n\n".join(blocks) + "\n"
 
 

@@ -34,3 +34,50 @@ class HypothesesBackend(Backend, Protocol):
     def hypotheses(self, texts: Sequence[str], n: int) -> list[list[str]]:
         """The ``n`` best translations of each sentence, best first."""
         ...
+
+
+# -- the registry: which backends exist and how one is built for a direction ---------------------
+
+BACKEND_NAMES = ("transformers", "ctranslate2")
+
+
+def backend_name(requested: str) -> str:
+    """The backend that ``requested`` means here: ``auto`` is CTranslate2 when it is installed."""
+    import importlib.util
+
+    from ...errors import BackendNotAvailableError
+
+    if requested == "auto":
+        return "ctranslate2" if importlib.util.find_spec("ctranslate2") is not None else "transformers"
+    if requested not in BACKEND_NAMES:
+        raise BackendNotAvailableError(
+            f"Unknown backend {requested!r}; choose one of: auto, {', '.join(BACKEND_NAMES)} (BILINGUAL_BACKEND)."
+        )
+    return requested
+
+
+def build_backend(kind: str, source: str, target: str, settings) -> Backend:
+    """Resolve a direction's model (downloading it unless offline) and build the ``kind`` backend over it."""
+    from pathlib import Path
+
+    from ...models import resolve
+
+    ref = settings.model_ref(f"{source}-{target}")
+    path = resolve(ref, offline=settings.offline)
+    common = {
+        "model_name": ref.name,
+        "target": target,
+        "beam_size": settings.beam_size,
+        "length_ratio": settings.length_ratio,
+        "device": settings.device,
+        "repetition_guard": settings.repetition_guard,
+    }
+    if kind == "ctranslate2":
+        from .ctranslate2_backend import CTranslate2Backend
+
+        return CTranslate2Backend(
+            path, home=Path(settings.home) if settings.home else None, compute_type=settings.compute_type, **common
+        )
+    from .transformers_backend import TransformersBackend
+
+    return TransformersBackend(path, allow_pickle=settings.allow_pickle, **common)

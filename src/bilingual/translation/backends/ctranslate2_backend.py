@@ -3,8 +3,8 @@
 The converted copy is kept under ``<home>/ct2/``, keyed by model id, revision and
 quantization, so later starts load it directly. Marian details handled here:
 ``</s>`` is appended to the source, the target-language token is prepended for
-multi-target models, and decoding is capped relative to the source length with the
-same repetition guard as the transformers backend.
+multi-target models; decoding runs under the same policy as the transformers backend
+(:func:`~bilingual.translation.guards.guarded_decode`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from pathlib import Path
 
 from ...errors import BackendNotAvailableError, ModelNotAvailableError
 from ...models import model_revision
-from ..guards import find_loop, max_new_tokens, trim_loop
+from ..devices import resolve_device
+from ..guards import STRICT, guarded_decode, max_new_tokens
 from .marian_text import MarianText
 from .transformers_backend import pick_target_token
 
@@ -45,7 +46,7 @@ def converted_model(model_dir: Path, model_name: str, quantization: str, home: P
             return target
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".converting-"))
-        logger.info("converting %s to CTranslate2 (%s) into %s", model_name, quantization, target)
+        logger.info("converting %s to CTranslate2 (%s)", model_name, quantization)
         try:
             ctranslate2.converters.TransformersConverter(str(model_dir)).convert(
                 str(staging), quantization=quantization, force=True
@@ -68,7 +69,11 @@ def converted_model(model_dir: Path, model_name: str, quantization: str, home: P
 
 
 class CTranslate2Backend:
-    """Translate batches with a CTranslate2 model; one lock keeps requests from oversubscribing the cores."""
+    """Translate batches with a CTranslate2 model; one lock keeps requests from oversubscribing the cores.
+
+    ``compute_type`` ``auto`` is int8 on the CPU and float16 on CUDA; the model is converted
+    with the same quantization, so ``float32`` gives the unquantized model.
+    """
 
     name = "ctranslate2"
 
@@ -84,6 +89,7 @@ class CTranslate2Backend:
         home: Path | None = None,
         threads: int | None = None,
         repetition_guard: bool = True,
+        compute_type: str = "auto",
     ) -> None:
         try:
             import ctranslate2
@@ -95,19 +101,22 @@ class CTranslate2Backend:
         self.beam_size = beam_size
         self.length_ratio = length_ratio
         self.repetition_guard = repetition_guard
-        device = (device or ("cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu")).split(":")[0]
-        self.quantization = "float16" if device == "cuda" else "int8"
+        kind, index = resolve_device(device, ctranslate2.get_cuda_device_count())
+        self.quantization = compute_type if compute_type != "auto" else ("float16" if kind == "cuda" else "int8")
         self.text = MarianText(model_dir)
         self.target_token = pick_target_token(self.text.vocab, target)
         path = converted_model(model_dir, model_name, self.quantization, home)
         self.translator = ctranslate2.Translator(
             str(path),
-            device=device,
+            device=kind,
+            device_index=index,
             compute_type=self.quantization,
             inter_threads=1,
             intra_threads=threads or os.cpu_count() or 1,
         )
-        self.fingerprint = f"ctranslate2|{model_name}|{model_revision(model_dir)}|{self.quantization}|beam={beam_size}|ratio={length_ratio}"
+        self.fingerprint = (
+            f"ctranslate2|{model_name}|{model_revision(model_dir)}|{self.quantization}|beam={beam_size}|ratio={length_ratio}"
+        )
         self._lock = threading.Lock()
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
@@ -117,29 +126,18 @@ class CTranslate2Backend:
         if not texts:
             return []
         source = self.text.encode(texts, self.target_token)
-        caps = [max_new_tokens(len(tokens), self.length_ratio) for tokens in source]
+
+        def generate(indices, cap, strict):
+            results = self.translator.translate_batch(
+                [source[i] for i in indices], beam_size=self.beam_size, max_decoding_length=cap,
+                **(STRICT if strict else {}),
+            )
+            return [r.hypotheses[0] for r in results]
+
         with self._lock:
-            outputs = [
-                r.hypotheses[0][:cap]
-                for r, cap in zip(
-                    self.translator.translate_batch(source, beam_size=self.beam_size, max_decoding_length=max(caps)),
-                    caps,
-                )
-            ]
-            looping = [i for i, out in enumerate(outputs) if self.repetition_guard and find_loop(out) is not None]
-            if looping:
-                logger.debug("repetition loops in %d outputs; decoding them again", len(looping))
-                again = self.translator.translate_batch(
-                    [source[i] for i in looping],
-                    beam_size=self.beam_size,
-                    max_decoding_length=max(caps[i] for i in looping),
-                    no_repeat_ngram_size=3,
-                    repetition_penalty=1.3,
-                )
-                for i, result in zip(looping, again):
-                    out = result.hypotheses[0][: caps[i]]
-                    still = find_loop(out)
-                    outputs[i] = out if still is None else [str(t) for t in trim_loop(out, still)]
+            outputs, _ = guarded_decode(
+                [len(s) for s in source], generate, length_ratio=self.length_ratio, guard=self.repetition_guard
+            )
         return [self.text.decode(out) for out in outputs]
 
     def hypotheses(self, texts: Sequence[str], n: int) -> list[list[str]]:
