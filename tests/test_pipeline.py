@@ -3,8 +3,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bilingual import InputTooLargeError, Settings, Translator, UnsupportedLanguageError
-from bilingual.translation.guards import find_loop, max_new_tokens, trim_loop
 from bilingual.text.pieces import needs_translation, split_long
+from bilingual.translation.guards import find_loop, max_new_tokens, trim_loop
 from bilingual.translation.pipeline import make_batches
 from tests.fakes import fake_factory
 

@@ -180,3 +180,32 @@ def test_cli_summarize(monkeypatch):
         "The city council approved a plan on Tuesday to rebuild the old harbour district over the next ten years.\n"
     )
     assert err.getvalue().startswith("bilingual: note: No abstractive en summarization model")
+
+
+def _peak_and_time(sentences: list[str]) -> tuple[float, float]:
+    import time
+    import tracemalloc
+
+    from bilingual.summarization.extractive import select
+
+    tracemalloc.start()
+    start = time.perf_counter()
+    select(sentences, 3, "zh")
+    elapsed = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak, elapsed
+
+
+def test_extractive_memory_and_time_grow_linearly():
+    """The probe's input: thousands of two-character sentences. A full n x n graph took 4.9 GB at 12,000."""
+    from bilingual.summarization.words import content_words
+
+    content_words("两江新区签署了合作协议。", "zh")  # load jieba's dictionary outside the measurement
+    small = [f"好{chr(0x4E00 + i % 5000)}。" for i in range(500)]
+    large = [f"好{chr(0x4E00 + i % 5000)}。" for i in range(4_000)]  # 8x; a full graph: 0.7 GB
+    small_peak, small_time = _peak_and_time(small)
+    large_peak, large_time = _peak_and_time(large)
+    assert large_peak < 60 * 1024 * 1024
+    assert large_peak / small_peak < 16  # linear: about 8x; quadratic: 64x
+    assert large_time / max(small_time, 1e-3) < 20

@@ -17,9 +17,9 @@ from .errors import (
     ModelNotAvailableError,
     UnsupportedLanguageError,
 )
+from .summarization.summarizer import Summarizer
 from .text.detect import detect_language
 from .text.segment import split_sentences
-from .summarization.summarizer import Summarizer
 from .translation.translator import DocumentTranslation, Segment, Translator
 
 _logging.getLogger(__name__).addHandler(_logging.NullHandler())

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 import logging
-from urllib.parse import parse_qs
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse

@@ -20,6 +20,7 @@ from ..text.normalize import LIST_MARKER, Layout, normalize_text, paragraph_layo
 from ..text.pieces import LengthFn, needs_translation, separator, split_long
 from ..text.segment import iter_sentences
 
+
 @dataclass
 class Piece:
     """One unit sent to the model (or passed through), and where it belongs."""
@@ -40,10 +41,31 @@ class DocumentPlan:
     layout: Layout
     sentences: list[list[str]]
     pieces: list[Piece] = field(default_factory=list)
+    _index: dict[int, list[Piece]] | None = field(default=None, repr=False)
+    _indexed: int = field(default=0, repr=False)
 
     @property
     def pending(self) -> list[Piece]:
         return [p for p in self.pieces if p.translate]
+
+    def assemble_paragraph(self, index: int) -> list[tuple[str, str]]:
+        """One paragraph's (source sentence, target sentence) pairs; its pieces must be translated."""
+        glue = separator(self.target)
+        parts: list[list[str]] = [[] for _ in self.sentences[index]]
+        for piece in self._by_paragraph().get(index, []):
+            text = piece.result if piece.translate else piece.text
+            if text is None:
+                raise RuntimeError("assemble_paragraph() called before the paragraph was translated")
+            parts[piece.sentence].append(text.strip())
+        return [(self.sentences[index][s], glue.join(x for x in parts[s] if x)) for s in range(len(parts))]
+
+    def _by_paragraph(self) -> dict[int, list[Piece]]:
+        if self._index is None or self._indexed != len(self.pieces):
+            self._index = {}
+            for piece in self.pieces:
+                self._index.setdefault(piece.paragraph, []).append(piece)
+            self._indexed = len(self.pieces)
+        return self._index
 
     def assemble(self) -> list[list[tuple[str, str]]]:
         """Per paragraph, the (source sentence, target sentence) pairs, in order."""

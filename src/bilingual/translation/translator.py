@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from ..text.detect import detect_language
 from ..text.normalize import normalize_text, paragraph_layout
 from ..text.pieces import needs_translation, separator
 from .backends import Backend, backend_name, build_backend
-from .pipeline import DocumentPlan, make_batches, plan_document
+from .pipeline import DocumentPlan, Piece, make_batches, plan_document
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,29 @@ class DocumentTranslation:
 
     def __str__(self) -> str:
         return self.text
+
+
+@dataclass(frozen=True)
+class TranslationStep:
+    """Where a streamed translation stands (see :meth:`Translator.iter_translate_document`).
+
+    Attributes:
+        source_language: ``"zh"`` or ``"en"``.
+        target_language: the other one.
+        paragraphs: the paragraphs finished so far, in order (a prefix of the document's).
+        total_paragraphs: how many paragraphs the document has.
+        done: pieces translated so far (from the cache or the model).
+        total: pieces to translate in all.
+        document: the finished translation, on the last step only.
+    """
+
+    source_language: Language
+    target_language: Language
+    paragraphs: tuple[tuple[Segment, ...], ...]
+    total_paragraphs: int
+    done: int
+    total: int
+    document: DocumentTranslation | None = None
 
 
 def model_ref(source: Language, target: Language, settings: Settings) -> ModelRef:
@@ -158,7 +181,65 @@ class Translator:
         """
         if not isinstance(text, str):
             raise TypeError(f"text must be a string, not {type(text).__name__}")
-        return self._translate_many([text], target, source, options.pop("progress", None), options)[0]
+        progress = options.pop("progress", None)
+        if options:
+            raise TypeError(f"unknown option(s): {', '.join(sorted(options))}")
+        for step in self.iter_translate_document(text, target, source=source):
+            if progress:
+                progress(step.done, step.total)
+        assert step.document is not None
+        return step.document
+
+    def iter_translate_document(
+        self, text: str, target: str | None = None, *, source: str | None = None
+    ) -> Iterator[TranslationStep]:
+        """Translate one article, yielding a :class:`TranslationStep` after every model batch.
+
+        The article is translated in windows of consecutive paragraphs (each window's
+        sentences sorted by length into full batches), so finished paragraphs come out in
+        order as the work goes: ``step.paragraphs`` is the finished prefix. The first step
+        comes before any model work (``done == 0``); the last one carries ``document``.
+        Stopping the iteration stops the translation after the current batch.
+
+        Raises:
+            The errors of :meth:`translate`, before the first step.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a string, not {type(text).__name__}")
+        self.check_size([text])
+        direction = self._directions([text], target, source)[0]
+        if direction is None or direction[0] == direction[1]:
+            document = _unchanged(text, direction)
+            yield TranslationStep(document.source_language, document.target_language, document.paragraphs,
+                                  len(document.paragraphs), 0, 0, document)
+            return
+        backend = self.backend(*direction)
+        plan = plan_document(text, *direction, max_tokens=self.settings.max_segment_tokens, length=backend.count_tokens)
+        total_paragraphs = len(plan.sentences)
+        remaining = [0] * total_paragraphs
+        for piece in plan.pending:
+            remaining[piece.paragraph] += 1
+        finished: list[tuple[Segment, ...]] = []
+
+        def advance() -> None:
+            while len(finished) < total_paragraphs and remaining[len(finished)] == 0:
+                finished.append(_paragraph(plan, len(finished)))
+
+        windows = _windows(plan.pending, 4 * self.settings.batch_size)
+        total = len(plan.pending)
+        advance()
+        yield TranslationStep(plan.source, plan.target, tuple(finished), total_paragraphs, 0, total)
+        done = 0
+        for window in windows:
+            for translated in self._translate_pieces(direction, window):
+                for piece in translated:
+                    remaining[piece.paragraph] -= 1
+                done += len(translated)
+                advance()
+                if done < total:
+                    yield TranslationStep(plan.source, plan.target, tuple(finished), total_paragraphs, done, total)
+        document = _result(plan, backend.model_name)
+        yield TranslationStep(plan.source, plan.target, document.paragraphs, total_paragraphs, total, total, document)
 
     def alternatives(self, text: str, n: int, target: str | None = None, *, source: str | None = None) -> list[str]:
         """Up to ``n`` alternative translations of ``text``, other than :meth:`translate`'s.
@@ -255,7 +336,7 @@ class Translator:
         return [r for r in results if r is not None]
 
     def _run(self, plans: dict[int, DocumentPlan], progress: Progress | None) -> None:
-        by_direction: dict[tuple[Language, Language], list] = {}
+        by_direction: dict[tuple[Language, Language], list[Piece]] = {}
         for plan in plans.values():
             by_direction.setdefault((plan.source, plan.target), []).extend(plan.pending)
         total = sum(len(p) for p in by_direction.values())
@@ -263,32 +344,57 @@ class Translator:
         if progress:
             progress(0, total)
         for direction, pieces in by_direction.items():
-            backend = self.backend(*direction)
-            namespace = getattr(backend, "fingerprint", backend.model_name)
-            if self.cache is not None:
-                hits = self.cache.get_many(namespace, [p.text for p in pieces])
-                for piece in pieces:
-                    piece.result = hits.get(piece.text)
-                done += len(pieces)
-                pieces = [p for p in pieces if p.result is None]
-                done -= len(pieces)
-                if progress and hits:
-                    progress(done, total)
-            if not pieces:
-                continue
-            lengths = backend.count_tokens([p.text for p in pieces])
-            for batch in make_batches(
-                lengths, max_size=self.settings.batch_size, max_tokens=self.settings.max_batch_tokens
-            ):
-                sources = [pieces[i].text for i in batch]
-                outputs = backend.translate_batch(sources)
-                for i, out in zip(batch, outputs):
-                    pieces[i].result = out
-                if self.cache is not None:
-                    self.cache.put_many(namespace, zip(sources, outputs))
-                done += len(batch)
+            for translated in self._translate_pieces(direction, pieces):
+                done += len(translated)
                 if progress:
                     progress(done, total)
+
+    def _translate_pieces(self, direction: tuple[Language, Language], pieces: list[Piece]) -> Iterator[list[Piece]]:
+        """Fill in ``piece.result`` for ``pieces``: from the cache, then in length-sorted model batches.
+
+        Yields the pieces finished by each step (the cache's hits first, then each batch), so
+        callers report progress per model batch. Each batch is written to the cache as it ends.
+        """
+        backend = self.backend(*direction)
+        namespace = getattr(backend, "fingerprint", backend.model_name)
+        if self.cache is not None:
+            hits = self.cache.get_many(namespace, [p.text for p in pieces])
+            for piece in pieces:
+                piece.result = hits.get(piece.text)
+            found = [p for p in pieces if p.result is not None]
+            pieces = [p for p in pieces if p.result is None]
+            if found:
+                yield found
+        if not pieces:
+            return
+        lengths = backend.count_tokens([p.text for p in pieces])
+        for batch in make_batches(lengths, max_size=self.settings.batch_size, max_tokens=self.settings.max_batch_tokens):
+            sources = [pieces[i].text for i in batch]
+            outputs = backend.translate_batch(sources)
+            for i, out in zip(batch, outputs):
+                pieces[i].result = out
+            if self.cache is not None:
+                self.cache.put_many(namespace, zip(sources, outputs))
+            yield [pieces[i] for i in batch]
+
+
+def _windows(pieces: list[Piece], size: int) -> list[list[Piece]]:
+    """Consecutive groups of whole paragraphs' pieces, each with at least ``size`` pieces (but the last)."""
+    windows: list[list[Piece]] = []
+    current: list[Piece] = []
+    for i, piece in enumerate(pieces):
+        current.append(piece)
+        next_paragraph = pieces[i + 1].paragraph if i + 1 < len(pieces) else None
+        if len(current) >= size and next_paragraph != piece.paragraph:
+            windows.append(current)
+            current = []
+    if current:
+        windows.append(current)
+    return windows
+
+
+def _paragraph(plan: DocumentPlan, index: int) -> tuple[Segment, ...]:
+    return tuple(Segment(s, t) for s, t in plan.assemble_paragraph(index))
 
 
 def _result(plan: DocumentPlan, model: str) -> DocumentTranslation:

@@ -15,13 +15,12 @@ import gradio as gr
 
 from ..config import ModelRef, Settings
 from ..errors import BilingualError, redact
-from ..languages import Language, normalize_language
+from ..languages import Language
 from ..models import is_local, locate
 from ..summarization.summarizer import Summarizer
 from ..text.detect import detect_language
-from ..text.normalize import normalize_text, paragraph_layout
 from ..text.pieces import needs_translation, separator
-from ..translation.translator import Segment, Translator
+from ..translation.translator import Translator
 from ..work import WorkLimit
 from . import views
 
@@ -30,7 +29,7 @@ logger = logging.getLogger(__name__)
 DIRECTIONS = {"自动 Auto": None, "中文 → English": "en", "English → 中文": "zh"}
 LENGTHS = {"短 Short": 1, "中 Medium": 3, "长 Long": 5}
 METHODS = {"自动 Auto": None, "抽取 Extractive": "extractive", "生成 Abstractive": "abstractive"}
-CHUNK_PARAGRAPHS = 4  # paragraphs translated per step, so results appear as they are done
+STREAM_GROWTH = 1.5  # the streamed view is sent again when the finished part has grown by half
 DETECT_CHARS = 5_000  # the language shown while typing is judged on the article's beginning
 
 EXAMPLES_DIR = Path(__file__).with_name("examples")
@@ -93,34 +92,33 @@ class Handlers:
             yield _message(exc), "", "", None
 
     def _translate_stream(self, text: str, direction: str, progress) -> Iterator[tuple]:
-        target = DIRECTIONS.get(direction)
         if not text or not needs_translation(text):
             yield "请先粘贴文章 Paste an article first.", text or "", "", None
             return
-        source: Language = detect_language(text)
-        target = normalize_language(target) if target else ("en" if source == "zh" else "zh")
-        layout = paragraph_layout(normalize_text(text))
-        paragraphs: list[tuple[Segment, ...]] = []
-        total = len(layout.paragraphs)
-        progress(0, desc="翻译中 Translating")
-        for start in range(0, total, CHUNK_PARAGRAPHS):
-            group = layout.paragraphs[start : start + CHUNK_PARAGRAPHS]
-            doc = self.translator.translate_document("\n\n".join(group), target, source=source)
-            paragraphs.extend(doc.paragraphs)
-            done = len(paragraphs)
-            progress(done / total, desc=f"翻译中 Translating {done}/{total}")
-            partial = "\n\n".join(separator(target).join(s.target for s in p) for p in paragraphs)
-            view = views.side_by_side(paragraphs, source, target, pending=total - done)
-            if done < total:
-                yield f"翻译中 Translating… {done}/{total}", partial, view, None
-        result = layout.render([separator(target).join(s.target for s in p) for p in paragraphs])
-        files = _exports(paragraphs, source, target)
-        yield (
-            f"完成 Done: {views.LANGUAGE_LABELS[source]} → {views.LANGUAGE_LABELS[target]}",
-            result,
-            views.side_by_side(paragraphs, source, target),
-            files,
-        )
+        target = DIRECTIONS.get(direction)
+        shown = 0
+        for step in self.translator.iter_translate_document(text, target):
+            source, target_language = step.source_language, step.target_language
+            fraction = step.done / step.total if step.total else 1.0
+            progress(fraction, desc=f"翻译中 Translating {len(step.paragraphs)}/{step.total_paragraphs}")
+            if step.document is not None:
+                doc = step.document
+                yield (
+                    f"完成 Done: {views.LANGUAGE_LABELS[source]} → {views.LANGUAGE_LABELS[target_language]}",
+                    doc.text,
+                    views.side_by_side(doc.paragraphs, source, target_language),
+                    _exports(doc.paragraphs, source, target_language),
+                )
+                return
+            finished = len(step.paragraphs)
+            # Each update resends the view so far; showing it only when it has grown by half keeps
+            # the bytes sent linear in the article's length (a geometric series), however long it is.
+            if finished > shown and finished >= STREAM_GROWTH * shown:
+                shown = finished
+                partial = "\n\n".join(separator(target_language).join(s.target for s in p) for p in step.paragraphs)
+                view = views.side_by_side(step.paragraphs, source, target_language,
+                                          pending=step.total_paragraphs - finished)
+                yield f"翻译中 Translating… {finished}/{step.total_paragraphs}", partial, view, None
 
     def summarize_both(self, text: str, length: str, method: str) -> tuple[str, str, str]:
         """Summaries in Chinese and in English: (status, 中文, English)."""
