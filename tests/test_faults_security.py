@@ -120,3 +120,18 @@ def test_logins(tmp_path):
         read_auth({"BILINGUAL_AUTH": "ann:"})
     with pytest.raises(BilingualError, match="Cannot read"):
         read_auth({"BILINGUAL_AUTH_FILE": str(tmp_path / "missing")})
+
+
+def test_model_panel_shows_folder_names_and_checks_their_files(tmp_path, tiny_zh_en):
+    from bilingual.ui.app import Handlers
+
+    empty = tmp_path / "secret-user" / "empty-model"
+    empty.mkdir(parents=True)
+    settings = Settings(model_zh_en=str(tiny_zh_en), model_en_zh=str(empty), offline=True, home=str(tmp_path / "h"))
+    translator = Translator(settings)
+    panel = Handlers(translator, Summarizer(settings, translator=translator)).models()
+    rows = {line.split("|")[1].strip(): line for line in panel.splitlines() if line.startswith("| 翻译")}
+    assert "secret-user" not in panel and str(tmp_path) not in panel
+    assert f"`{tiny_zh_en.name} (local folder)`" in rows["翻译 Translate 中→英"] and "已就绪" in rows["翻译 Translate 中→英"]
+    assert "`empty-model (local folder)`" in rows["翻译 Translate 英→中"]
+    assert "未下载" in rows["翻译 Translate 英→中"]  # an empty folder is not a model

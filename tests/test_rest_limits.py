@@ -208,3 +208,24 @@ def test_cors_only_for_configured_origins(tiny_settings, home):
     with TestClient(_app(tiny_settings, home, cors_origins=("*",))) as client:
         anyone = client.post("/detect", data={"q": "谢谢。"}, headers={"Origin": "moz-extension://abc"})
         assert anyone.headers["access-control-allow-origin"] == "*"
+
+
+def test_page_uploads_refuse_other_sites_and_big_files(tiny_settings, home):
+    with TestClient(_app(tiny_settings, home, file_limit_mb=1)) as client:
+        files = {"files": ("a.txt", b"hello", "text/plain")}
+        evil = client.post("/gradio_api/upload", files=files, headers={"Origin": "https://evil.example"})
+        assert evil.status_code == 403 and evil.json() == {"error": "Requests from other sites are not accepted here."}
+        own = client.post("/gradio_api/upload", files=files, headers={"Origin": "http://testserver"})
+        assert own.status_code == 200
+        (stored,) = own.json()
+        assert stored.startswith(str(home / "gradio"))  # kept in the home folder, private
+        assert (home / "gradio").stat().st_mode & 0o777 == 0o700
+        big = client.post("/gradio_api/upload", files={"files": ("b.txt", b"x" * (2 * 1024 * 1024), "text/plain")})
+        assert big.status_code == 413
+
+
+def test_allowed_hosts(tiny_settings, home):
+    with TestClient(_app(tiny_settings, home, allowed_hosts=("translate.example.org",))) as client:
+        assert client.get("/languages").status_code == 400  # Host: testserver
+        assert client.get("/languages", headers={"Host": "translate.example.org"}).status_code == 200
+        assert client.get("/config", headers={"Host": "evil.example"}).status_code == 400

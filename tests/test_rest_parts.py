@@ -11,7 +11,7 @@ from bilingual import BilingualError
 from bilingual.config import ServiceSettings
 from bilingual.documents.html import translate_html
 from bilingual.errors import redact
-from bilingual.rest.files import FileStore, download_name
+from bilingual.filestore import FileStore, download_name
 from bilingual.server import read_auth
 from bilingual.text.detect import detect_language
 
@@ -195,3 +195,21 @@ def test_detect_event_judges_a_bounded_prefix(tmp_path):
     start = time.perf_counter()
     assert "中文" in handlers.detect("天气很好。" * 1_000_000)  # 5 million characters
     assert time.perf_counter() - start < 0.5
+
+
+def test_summaries_show_what_can_be_computed_without_a_translation_model(tmp_path):
+    from bilingual import ModelNotAvailableError, Settings, Summarizer, Translator
+    from bilingual.ui.app import Handlers
+
+    def no_models(source, target, settings):
+        raise ModelNotAvailableError("Model 'Helsinki-NLP/opus-mt-en-zh' is not on this machine. Run it.")
+
+    settings = Settings(home=str(tmp_path), cache=False, offline=True)
+    translator = Translator(settings, backend_factory=no_models)
+    handlers = Handlers(translator, Summarizer(settings, translator=translator))
+    article = ("The council approved the harbour plan on Tuesday. The plan includes new housing for residents. "
+               "Critics said the budget was too small. The work starts next year.")
+    status, chinese, english = handlers.summarize_both(article, "短 Short", "抽取 Extractive")
+    assert english == "The council approved the harbour plan on Tuesday."
+    assert chinese == ""
+    assert status.startswith("部分完成 Partly done.") and "中文 Chinese: Model 'Helsinki-NLP/opus-mt-en-zh'" in status

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.app_server import running_app
-from tests.test_translate_e2e import EN_OF_ZH_ARTICLE, ZH_ARTICLE
+from tests.test_translate_e2e import EN_ARTICLE, EN_OF_ZH_ARTICLE, ZH_ARTICLE, ZH_OF_EN_ARTICLE
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "test-output"
@@ -55,6 +55,22 @@ def test_api_errors_are_messages_not_tracebacks(client):
         client.predict("서울은 한국의 수도입니다", "auto", api_name="/translate")
     assert "looks like Korean" in str(info.value)
     assert "Traceback" not in str(info.value) and ".py" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("args", "api_name", "message"),
+    [
+        (("",), "/translate", "Give the article"),
+        (("The weather is good.", "fr"), "/translate", "Unknown target 'fr': use auto, en or zh"),
+        (("The weather is good.", "en", "magic"), "/summarize", "Unknown method 'magic'"),
+        (("The weather is good.", "klingon"), "/summarize", "Unknown language 'klingon'"),
+    ],
+)
+def test_api_arguments_get_readable_errors(client, args, api_name, message):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match=message):
+        client.predict(*args, api_name=api_name)
 
 
 def test_input_size_is_enforced_by_the_server(client):
@@ -109,6 +125,14 @@ def test_browser_translate_side_by_side_and_no_external_requests(app_url, browse
     first = rows.nth(0).locator("td")
     assert first.nth(1).inner_text() == "两江新区签署了合作协议。代表团访问了重庆。"
     assert first.nth(2).inner_text() == "Liangjiang New Area signed a cooperation agreement. The delegation visited Chongqing."
+    # hovering a sentence highlights it and its aligned partner in the other column
+    partner = first.nth(1).locator('.seg[data-seg="1"]')
+    other = first.nth(1).locator('.seg[data-seg="0"]')
+    background = "e => getComputedStyle(e).backgroundColor"
+    plain = partner.evaluate(background)
+    first.nth(2).locator('.seg[data-seg="1"]').hover()
+    assert partner.evaluate(background) != plain
+    assert other.evaluate(background) == plain
     OUTPUT.mkdir(exist_ok=True)
     page.screenshot(path=str(OUTPUT / "web-side-by-side.png"), full_page=True)
     page.get_by_role("tab", name="译文 Translation").click()
@@ -126,4 +150,25 @@ def test_browser_shows_errors_as_messages(app_url, browser):
     status = page.locator("#status")
     status.get_by_text("Cyrillic").wait_for(timeout=30_000)
     assert "Traceback" not in page.content()
+    page.close()
+
+
+def test_browser_both_button_translates_and_summarizes(app_url, browser, tiny_settings):
+    from bilingual import Summarizer, Translator
+
+    summarizer = Summarizer(tiny_settings, translator=Translator(tiny_settings))
+    english = summarizer.summarize(EN_ARTICLE, language="en", method="extractive", num_sentences=3)
+    chinese = summarizer.summarize(EN_ARTICLE, language="zh", method="extractive", num_sentences=3)
+    assert english.startswith("The delegation visited Chongqing.") and chinese.startswith("代表团访问了重庆。")
+    page = browser.new_page(viewport={"width": 1300, "height": 1400})
+    page.goto(app_url, wait_until="networkidle")
+    page.locator("#article textarea").fill(EN_ARTICLE)
+    page.locator("#both-btn").click()
+    page.get_by_text("摘要 summaries ready").first.wait_for(timeout=120_000)
+    page.get_by_role("tab", name="译文 Translation").click()
+    assert page.locator("#translation textarea").input_value() == ZH_OF_EN_ARTICLE
+    page.get_by_role("tab", name="摘要 Summaries").click()
+    assert page.locator("#summary-en textarea").input_value() == english
+    assert page.locator("#summary-zh textarea").input_value() == chinese
+    page.screenshot(path=str(OUTPUT / "web-summaries.png"), full_page=True)
     page.close()

@@ -40,6 +40,7 @@ The server (page and REST API) reads :class:`ServiceSettings` (``ServiceSettings
 ``BILINGUAL_CORS_ORIGINS``        comma-separated origins allowed to call the API from a
                                   browser (none by default; ``*`` for browser extensions)
 ``BILINGUAL_FILE_RETENTION``      seconds translated files are kept (default 3600)
+``BILINGUAL_ALLOWED_HOSTS``       comma-separated host names the server answers to (default: any)
 ================================  ====================================================
 """
 
@@ -230,6 +231,7 @@ class ServiceSettings:
         alternatives_limit: most alternative translations one request may ask for.
         cors_origins: origins allowed to call the REST API from a browser page.
         file_retention_s: seconds a translated file is kept for download.
+        allowed_hosts: host names requests may name in ``Host``; empty: any.
     """
 
     host: str = "127.0.0.1"
@@ -244,6 +246,7 @@ class ServiceSettings:
     alternatives_limit: int = 3
     cors_origins: tuple[str, ...] = ()
     file_retention_s: int = 3600
+    allowed_hosts: tuple[str, ...] = ()
 
     @property
     def loopback(self) -> bool:
@@ -276,4 +279,5 @@ class ServiceSettings:
             alternatives_limit=_int_setting(env, "BILINGUAL_ALTERNATIVES_LIMIT", 3),
             cors_origins=origins,
             file_retention_s=_int_setting(env, "BILINGUAL_FILE_RETENTION", 3600, 1),
+            allowed_hosts=tuple(h.strip() for h in env.get("BILINGUAL_ALLOWED_HOSTS", "").split(",") if h.strip()),
         )

@@ -23,6 +23,8 @@ from .errors import BilingualError
 logger = logging.getLogger(__name__)
 
 PURGE_EVERY_S = 60
+# Where Gradio keeps uploads and its copies of downloads, unless the operator chose a place.
+_OPERATOR_TEMP_DIR = os.environ.get("GRADIO_TEMP_DIR")
 _TEXT_BODY_OVERHEAD = 64 * 1024
 
 
@@ -85,7 +87,7 @@ def build(
 
     from .keys import KeyStore
     from .rest.api import RestApi
-    from .rest.files import FileStore
+    from .filestore import FileStore
     from .rest.guard import Guard
     from .summarization.summarizer import Summarizer
     from .translation.translator import Translator
@@ -94,10 +96,13 @@ def build(
     from .work import WorkLimit
 
     home = Path(settings.home) if settings.home else Path(tempfile.mkdtemp(prefix="bilingual-home-"))
+    if not _OPERATOR_TEMP_DIR:  # the page's uploads and download copies stay in the home folder, private
+        os.environ["GRADIO_TEMP_DIR"] = _private_folder(home / "gradio")
     translator = translator or Translator(settings)
     summarizer = summarizer or Summarizer(settings, translator=translator)
     work = WorkLimit(service.workers, service.queue_size)
     files = FileStore(home / "files", retention=service.file_retention_s)
+    exports = FileStore(home / "exports", retention=service.file_retention_s)
     rest = RestApi(translator, summarizer, service, work=work, keys=KeyStore(home / "api_keys.sqlite3"),
                    files=files, rate_window=rate_window)
 
@@ -110,6 +115,7 @@ def build(
             while True:
                 await asyncio.sleep(PURGE_EVERY_S)
                 await asyncio.to_thread(files.purge)
+                await asyncio.to_thread(exports.purge)
 
         task = asyncio.create_task(purge())
         try:
@@ -122,18 +128,19 @@ def build(
     app.add_middleware(CORSMiddleware, allow_origins=list(service.cors_origins), allow_methods=["GET", "POST"],
                        allow_headers=["Authorization", "Content-Type"], max_age=3600)
     rest.install(app)
-    demo = create_app(settings, translator=translator, summarizer=summarizer, work=work)
+    demo = create_app(settings, translator=translator, summarizer=summarizer, work=work, exports=exports)
     # Gradio's own queue only hands jobs to the shared work limit, which decides what runs.
     demo.queue(default_concurrency_limit=service.workers + service.queue_size, max_size=service.queue_size)
     app = gr.mount_gradio_app(app, demo, path="/", auth=auth, show_error=False, css=CSS, ssr_mode=False,
-                              max_file_size=service.file_limit_bytes, footer_links=["api", "settings"])
+                              max_file_size=service.file_limit_bytes, footer_links=["api", "settings"],
+                              allowed_paths=[str(exports.folder)])
     text_limit = _TEXT_BODY_OVERHEAD + 6 * max(service.char_limit, settings.max_input_chars)  # JSON's \\u escapes
     file_limit = _TEXT_BODY_OVERHEAD + service.file_limit_bytes
 
     def body_limit(path: str) -> int:
         return file_limit if path in ("/translate_file", "/gradio_api/upload") else text_limit
 
-    guarded = Guard(app, body_limit)
+    guarded = Guard(app, body_limit, allowed_origins=service.cors_origins, allowed_hosts=service.allowed_hosts)
     guarded.work = work  # type: ignore[attr-defined] - the shared limit, for monitoring and tests
     return guarded
 
@@ -163,8 +170,6 @@ def main() -> None:
         window = int(os.environ.get("BILINGUAL_REQ_WINDOW", "60") or 60)
     except (BilingualError, ValueError) as exc:
         raise SystemExit(f"bilingual: {exc}") from None
-    if settings.home:  # uploads and exports of the page stay in the project's home, private
-        os.environ.setdefault("GRADIO_TEMP_DIR", _private_folder(Path(settings.home) / "gradio"))
     if not service.loopback and auth is None:
         print(f"bilingual: warning: serving the page on {service.host} without a login; set BILINGUAL_AUTH_FILE",
               flush=True)

@@ -41,7 +41,7 @@ from ..summarization.summarizer import Summarizer
 from ..text.detect import detect_language
 from ..translation.translator import Translator
 from ..work import WorkLimit
-from .files import FileStore, download_name
+from ..filestore import FileStore, download_name
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

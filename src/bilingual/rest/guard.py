@@ -1,15 +1,21 @@
 """An ASGI layer in front of everything: request bodies are limited before they are parsed,
-and every response carries anti-framing and no-sniff headers.
+the page's own API refuses other sites, and every response carries anti-framing headers.
 
-A body whose ``Content-Length`` is over the limit is refused at once (413, nothing read);
-a body without one (chunked) is read up to the limit and refused as soon as it passes it,
-so a 300 MB upload costs at most the limit in memory and never reaches a parser.
+* A body whose ``Content-Length`` is over the limit is refused at once (413, nothing read);
+  a body without one (chunked) is read up to the limit and refused as soon as it passes it,
+  so a 300 MB upload costs at most the limit in memory and never reaches a parser.
+* A browser request to the page's API (``/gradio_api/...``, uploads included) that another
+  site's page made (its ``Origin`` is neither this host nor an allowed origin) is refused
+  (403): a form on another site cannot upload files or start work here.
+* With ``allowed_hosts``, a request for another ``Host`` is refused (400), so a forged Host
+  header is never reflected into the page's configuration.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
@@ -27,11 +33,28 @@ class Guard:
         body_limit: bytes a request to a path may send (the function gets the path).
     """
 
-    def __init__(self, app, body_limit: Callable[[str], int]) -> None:
+    def __init__(
+        self,
+        app,
+        body_limit: Callable[[str], int],
+        *,
+        allowed_origins: tuple[str, ...] = (),
+        allowed_hosts: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.body_limit = body_limit
+        self.allowed_origins = allowed_origins
+        self.allowed_hosts = tuple(h.lower() for h in allowed_hosts)
 
     async def __call__(self, scope, receive, send):
+        if scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers", []))
+        host = headers.get(b"host", b"").decode("latin-1").lower()
+        if self.allowed_hosts and host.rsplit(":", 1)[0].strip("[]") not in self.allowed_hosts:
+            if scope["type"] != "http":
+                return None
+            return await _error(send, 400, "Invalid request: unknown host")
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
 
@@ -43,8 +66,11 @@ class Guard:
                 ]
             await send(message)
 
-        if scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
+        if scope["method"] in ("GET", "HEAD", "OPTIONS"):
             return await self.app(scope, receive, send_with_headers)
+        origin = headers.get(b"origin", b"").decode("latin-1")
+        if scope["path"].startswith("/gradio_api/") and origin and not self._same_site(origin, host):
+            return await _error(send_with_headers, 403, "Requests from other sites are not accepted here.")
         limit = self.body_limit(scope["path"])
         length = dict(scope.get("headers", [])).get(b"content-length")
         if length is not None:
@@ -78,6 +104,11 @@ class Guard:
             return await receive()
 
         return await self.app(scope, replay, send_with_headers)
+
+    def _same_site(self, origin: str, host: str) -> bool:
+        if "*" in self.allowed_origins or origin in self.allowed_origins:
+            return True
+        return urlsplit(origin).netloc.lower() == host
 
 
 def _size(limit: int) -> str:

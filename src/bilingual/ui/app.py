@@ -14,8 +14,9 @@ from pathlib import Path
 import gradio as gr
 
 from ..config import ModelRef, Settings
-from ..errors import BilingualError, redact
-from ..languages import Language
+from ..errors import BilingualError, ModelNotAvailableError, UnsupportedLanguageError, redact
+from ..filestore import FileStore
+from ..languages import Language, normalize_language
 from ..models import is_local, locate
 from ..summarization.summarizer import Summarizer
 from ..text.detect import detect_language
@@ -61,10 +62,17 @@ def _examples() -> list[str]:
 class Handlers:
     """The page's actions over one shared translator and summarizer."""
 
-    def __init__(self, translator: Translator, summarizer: Summarizer, work: WorkLimit | None = None) -> None:
+    def __init__(
+        self,
+        translator: Translator,
+        summarizer: Summarizer,
+        work: WorkLimit | None = None,
+        exports: FileStore | None = None,
+    ) -> None:
         self.translator = translator
         self.summarizer = summarizer
         self.work = work or WorkLimit(2, 64)
+        self.exports = exports or FileStore(Path(tempfile.mkdtemp(prefix="bilingual-exports-")))
 
     # -- widgets ----------------------------------------------------------------------------
 
@@ -107,7 +115,7 @@ class Handlers:
                     f"完成 Done: {views.LANGUAGE_LABELS[source]} → {views.LANGUAGE_LABELS[target_language]}",
                     doc.text,
                     views.side_by_side(doc.paragraphs, source, target_language),
-                    _exports(doc.paragraphs, source, target_language),
+                    _exports(self.exports, doc.paragraphs, source, target_language),
                 )
                 return
             finished = len(step.paragraphs)
@@ -121,57 +129,89 @@ class Handlers:
                 yield f"翻译中 Translating… {finished}/{step.total_paragraphs}", partial, view, None
 
     def summarize_both(self, text: str, length: str, method: str) -> tuple[str, str, str]:
-        """Summaries in Chinese and in English: (status, 中文, English)."""
+        """Summaries in Chinese and in English: (status, 中文, English).
+
+        Each is computed on its own: when one needs a model that is missing (the other
+        language's summary is translated), the other is still shown, with a note.
+        """
+        if not isinstance(text, str) or not text or not needs_translation(text):
+            return "请先粘贴文章 Paste an article first.", "", ""
+        count = LENGTHS.get(length, 3)
+        chosen = METHODS.get(method)
+        max_length = {1: 60, 3: 120, 5: 200}[count]
+        out = {"zh": "", "en": ""}
+        notes = []
         try:
-            if not text or not needs_translation(text):
-                return "请先粘贴文章 Paste an article first.", "", ""
-            count = LENGTHS.get(length, 3)
-            chosen = METHODS.get(method)
-            max_length = {1: 60, 3: 120, 5: 200}[count]
-            out = {}
             with self.work.slot():
                 for language in ("zh", "en"):
-                    out[language] = self.summarizer.summarize(
-                        text, language=language, method=chosen, num_sentences=count, max_length=max_length
-                    )
-            return "完成 Done: 摘要 summaries ready", out["zh"], out["en"]
-        except Exception as exc:  # noqa: BLE001
+                    try:
+                        out[language] = self.summarizer.summarize(
+                            text, language=language, method=chosen, num_sentences=count, max_length=max_length
+                        )
+                    except ModelNotAvailableError as exc:
+                        logger.info("summary in %s not available: %s", language, exc)
+                        notes.append(f"{views.LANGUAGE_LABELS[language]}: {redact(str(exc))}")
+        except Exception as exc:  # noqa: BLE001 - shown as a message, logged when unexpected
             return _message(exc), "", ""
+        if notes and not any(out.values()):
+            return "**错误 Error:** " + " ".join(notes), "", ""
+        if notes:
+            return "部分完成 Partly done. " + " ".join(notes), out["zh"], out["en"]
+        return "完成 Done: 摘要 summaries ready", out["zh"], out["en"]
 
     # -- API endpoints (gradio_client) ---------------------------------------------------------
 
-    def api_translate(self, text: str, target: str = "auto") -> str:
+    def api_translate(self, text: str = "", target: str = "auto") -> str:
         """Translate an article. target: "auto" (the other language), "en" or "zh"."""
         try:
+            text = _required_text(text)
+            wanted = None if target in ("auto", "", None) else _language_arg(target, "target")
             with self.work.slot():
-                return self.translator.translate(text, None if target in ("auto", "", None) else target)
+                return self.translator.translate(text, wanted)
         except BilingualError as exc:
+            logger.info("translate request refused: %s", exc)
             raise gr.Error(redact(str(exc))) from None
         except Exception as exc:  # noqa: BLE001
             raise gr.Error(_message(exc)) from None
 
-    def api_summarize(self, text: str, language: str = "auto", method: str = "auto") -> str:
+    def api_summarize(self, text: str = "", language: str = "auto", method: str = "auto") -> str:
         """Summarize an article. language: "auto", "en" or "zh"; method: "auto", "extractive" or "abstractive"."""
         try:
+            text = _required_text(text)
+            wanted = None if language in ("auto", "", None) else _language_arg(language, "language")
+            if method not in ("auto", "", None, "extractive", "abstractive"):
+                raise BilingualError(f"Unknown method {str(method)[:40]!r}: use auto, extractive or abstractive.")
             with self.work.slot():
                 return self.summarizer.summarize(
-                    text,
-                    language=None if language in ("auto", "", None) else language,
-                    method=None if method in ("auto", "", None) else method,
+                    text, language=wanted, method=None if method in ("auto", "", None) else method
                 )
         except BilingualError as exc:
+            logger.info("summarize request refused: %s", exc)
             raise gr.Error(redact(str(exc))) from None
         except Exception as exc:  # noqa: BLE001
             raise gr.Error(_message(exc)) from None
 
 
-def _exports(paragraphs, source: Language, target: Language) -> list[str]:
-    folder = Path(tempfile.mkdtemp(prefix="bilingual-"))
-    md = folder / "bilingual.md"
-    txt = folder / "bilingual.txt"
-    md.write_text(views.to_markdown(paragraphs, source, target), encoding="utf-8")
-    txt.write_text(views.to_text(paragraphs, source, target), encoding="utf-8")
-    return [str(md), str(txt)]
+def _required_text(text: object) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise BilingualError("Give the article to work on: a non-empty text (the first argument, text).")
+    return text
+
+
+def _language_arg(value: object, name: str) -> str:
+    if not isinstance(value, str):
+        raise BilingualError(f"{name} must be auto, en or zh.")
+    try:
+        return normalize_language(value)
+    except UnsupportedLanguageError:
+        raise BilingualError(f"Unknown {name} {value[:40]!r}: use auto, en or zh.") from None
+
+
+def _exports(store: FileStore, paragraphs, source: Language, target: Language) -> list[str]:
+    """The bilingual Markdown and text downloads, in the private store (deleted after its retention time)."""
+    md = store.put(views.to_markdown(paragraphs, source, target).encode("utf-8"), "bilingual.md")
+    txt = store.put(views.to_text(paragraphs, source, target).encode("utf-8"), "bilingual.txt")
+    return [str(store.folder / md), str(store.folder / txt)]
 
 
 def create_app(
@@ -180,6 +220,7 @@ def create_app(
     translator: Translator | None = None,
     summarizer: Summarizer | None = None,
     work: WorkLimit | None = None,
+    exports: FileStore | None = None,
 ) -> gr.Blocks:
     """Build the page. Models load on first use and are shared by every request.
 
@@ -189,8 +230,9 @@ def create_app(
     settings = settings or Settings.from_env()
     translator = translator or Translator(settings)
     summarizer = summarizer or Summarizer(settings, translator=translator)
-    h = Handlers(translator, summarizer, work)
-    with gr.Blocks(title="bilingual 中英文章翻译", analytics_enabled=False) as demo:
+    h = Handlers(translator, summarizer, work, exports)
+    # Gradio's own copies of downloads are deleted hourly once they are an hour old.
+    with gr.Blocks(title="bilingual 中英文章翻译", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         gr.Markdown("# bilingual · 中英文章翻译与摘要\nPaste a Chinese or English article. 粘贴中文或英文文章。")
         with gr.Row():
             with gr.Column(scale=3):

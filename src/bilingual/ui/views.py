@@ -76,11 +76,21 @@ def model_panel(rows: Sequence[tuple[str, str, bool]]) -> str:
     return "\n".join(lines)
 
 
-CSS = """
+# Hovering a sentence highlights it and its aligned partner in the other column (same row, same
+# data-seg), with CSS :has() alone: one rule per sentence index a paragraph may have.
+HIGHLIGHTED_SENTENCES = 120
+_PARTNER_RULES = ",\n".join(
+    f'.bilingual-view tr:has(.seg[data-seg="{i}"]:hover) .seg[data-seg="{i}"]' for i in range(HIGHLIGHTED_SENTENCES)
+)
+
+CSS = (
+    """
 .bilingual-view { width: 100%; border-collapse: collapse; font-size: 15px; line-height: 1.6; }
 .bilingual-view th, .bilingual-view td { border-bottom: 1px solid var(--border-color-primary); padding: 8px; vertical-align: top; }
 .bilingual-view td.num { color: var(--body-text-color-subdued); width: 2em; }
 .bilingual-view td { width: 48%; }
-.bilingual-view .seg:hover { background: var(--color-accent-soft); }
 .pending { color: var(--body-text-color-subdued); }
 """
+    + _PARTNER_RULES
+    + " { background: var(--color-accent-soft); }\n"
+)

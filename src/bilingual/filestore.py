@@ -1,4 +1,5 @@
-"""Translated files waiting to be downloaded: unguessable names, one private folder, a retention time."""
+"""Files waiting to be downloaded (translated files, the page's exports): unguessable names, one
+private folder, a retention time."""
 
 from __future__ import annotations
 
