@@ -1,21 +1,43 @@
-"""Test configuration: no network, and tiny real models built once per machine."""
+"""Test configuration: no network, a private home folder, and tiny real models built once per machine.
+
+The environment is set by a session fixture (not when this file is imported), and restored
+after the session. Every test that uses a tiny model is marked ``slow`` here, so
+``pytest -m "not slow"`` runs the pure-logic tests only.
+"""
 
 from __future__ import annotations
 
-import os
 import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 
-# Tests never touch the network; set before huggingface_hub is imported anywhere.
-os.environ["HF_HUB_OFFLINE"] = "1"
-os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-# Caches and converted models of code that reads the environment stay out of the user's home.
-os.environ["BILINGUAL_HOME"] = tempfile.mkdtemp(prefix="bilingual-test-home-")
+import pytest
 
-from pathlib import Path  # noqa: E402
+from tests.fixtures.tiny_models import cached_model
 
-import pytest  # noqa: E402
+MODEL_FIXTURES = {"tiny_zh_en", "tiny_en_zh", "tiny_settings", "tiny_translator", "tiny_translator_ct2",
+                  "tiny_summarizer_model"}
 
-from tests.fixtures.tiny_models import cached_model  # noqa: E402
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_environment() -> Iterator[None]:
+    """No downloads; caches and converted models of code that reads the environment stay out of the home."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HF_HUB_OFFLINE", "1")
+        patch.setenv("TRANSFORMERS_VERBOSITY", "error")
+        patch.setenv("BILINGUAL_HOME", tempfile.mkdtemp(prefix="bilingual-test-home-"))
+        import sys
+
+        constants = sys.modules.get("huggingface_hub.constants")
+        if constants is not None:  # imported before the session began (by a test module): offline too
+            patch.setattr(constants, "HF_HUB_OFFLINE", True)
+        yield
 
 
 @pytest.fixture(scope="session")

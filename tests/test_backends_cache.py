@@ -15,8 +15,8 @@ from bilingual import BackendNotAvailableError, Settings, Translator
 from bilingual.cache import TranslationCache
 from bilingual.translation.translator import backend_name
 from tests.fakes import fake_factory
+from tests.fixtures.articles import EN_ARTICLE, EN_OF_ZH_ARTICLE, ZH_ARTICLE, ZH_OF_EN_ARTICLE
 from tests.fixtures.corpus import PAIRS
-from tests.test_translate_e2e import EN_ARTICLE, EN_OF_ZH_ARTICLE, ZH_ARTICLE, ZH_OF_EN_ARTICLE
 
 ARTICLES = [ZH_ARTICLE, EN_ARTICLE, "\n\n".join(zh for zh, _ in PAIRS), " ".join(en for _, en in PAIRS)]
 

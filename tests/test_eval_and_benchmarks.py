@@ -79,18 +79,21 @@ def _run(args: list[str], timeout: int = 900) -> str:
 
 
 @needs_data
+@pytest.mark.slow
 def test_segmentation_benchmark_runs():
     out = _run(["benchmarks/segmentation.py", "--split", "dev"])
     assert "FLORES dev      zh    bilingual" in out and "pysbd" in out
 
 
 @needs_data
+@pytest.mark.slow
 def test_summarization_benchmark_runs():
     out = _run(["benchmarks/summarization.py", "--limit", "10"])
     assert "cnndm   LEAD-3" in out and "lcsts   bilingual" in out
 
 
 @needs_data
+@pytest.mark.slow
 def test_speed_benchmark_runs(tmp_path):
     out = _run(["benchmarks/speed.py", "--small", "--direction", "zh-en", "--sentences", "4", "--workdir",
                 str(tmp_path)])

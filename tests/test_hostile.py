@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from bilingual import BilingualError, Settings, Summarizer, Translator, detect_language, split_sentences
 from bilingual.text.normalize import normalize_text, paragraph_layout
+from bilingual.text.pieces import needs_translation, separator
 from tests.fakes import fake_factory
 
 NASTY = Path(__file__).with_name("nasty")
@@ -79,17 +80,84 @@ def test_summarize_returns_or_raises_bilingual_errors(text):
         out = summarizer.summarize(text, method="extractive")
     except BilingualError:
         return
-    assert isinstance(out, str)
+    if not needs_translation(text):
+        assert out == text.strip()
+        return
+    # an extractive summary is some of the article's own sentences, whole, in order, none repeated
+    assert _joins_some_of(out, split_sentences(text), separator(detect_language(text)))
+
+
+def _joins_some_of(out: str, sentences: list[str], glue: str) -> bool:
+    """Whether ``out`` is ``glue.join`` of a subsequence of ``sentences`` (each used at most once)."""
+    ends = {0}  # positions of ``out`` reachable by joining sentences taken in order
+    for sentence in sentences:
+        for end in list(ends):
+            start = end + (len(glue) if end else 0)
+            if (end == 0 or out[end:start] == glue) and out.startswith(sentence, start):
+                ends.add(start + len(sentence))
+    return bool(out) and len(out) in ends
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hostile_text)
+def test_translate_document_accounts_for_every_paragraph(text):
+    translator = fake_translator()
+    try:
+        doc = translator.translate_document(text)
+    except BilingualError:
+        return
+    layout = paragraph_layout(normalize_text(text))
+    if not doc.model:  # nothing to translate: returned unchanged
+        assert doc.text == text
+        return
+    assert len(doc.paragraphs) == len(layout.paragraphs)
+    for paragraph, original in zip(doc.paragraphs, layout.paragraphs):
+        assert _squeeze("".join(s.source for s in paragraph)) == _squeeze(original)
+    assert translator.translate(text) == doc.text
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hostile_text)
+def test_summarize_returns_or_raises_bilingual_errors(text):
+    summarizer = Summarizer(Settings(model_summary_en="nobody/x", model_summary_zh="nobody/y", offline=True))
+    try:
+        out = summarizer.summarize(text, method="extractive")
+    except BilingualError:
+        return
+    if not needs_translation(text):
+        assert out == text.strip()
+        return
+    # an extractive summary is some of the article's own sentences, whole, in order, none repeated
+    sentences = split_sentences(text)
+    chosen = [i for i in range(len(sentences)) if sentences[i] in out]
+    glue = separator(detect_language(text))
+    assert any(out == glue.join(sentences[i] for i in subset) for subset in _ordered_subsets(chosen, out, sentences, glue))
+
+
+def _ordered_subsets(candidates, out, sentences, glue):
+    """The subsequences of ``candidates`` whose joined sentences have the summary's length."""
+    from itertools import combinations
+
+    for size in range(1, min(len(candidates), 6) + 1):
+        for subset in combinations(candidates, size):
+            if sum(len(sentences[i]) for i in subset) + len(glue) * (size - 1) == len(out):
+                yield subset
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(hostile_text)
 def test_real_tiny_model_survives_hostile_text(tiny_translator, text):
     try:
-        out = tiny_translator.translate(text)
+        doc = tiny_translator.translate_document(text)
     except BilingualError:
         return
-    assert isinstance(out, str)
+    assert tiny_translator.translate(text) == doc.text  # deterministic
+    if doc.model:
+        assert len(doc.paragraphs) == len(paragraph_layout(normalize_text(text)).paragraphs)
+        for paragraph, original in zip(doc.paragraphs, paragraph_layout(normalize_text(text)).paragraphs):
+            assert _squeeze("".join(s.source for s in paragraph)) == _squeeze(original)
+    else:
+        assert doc.text == text
 
 
 @pytest.mark.parametrize("value", [None, 42, b"bytes", ["ok", None], {"a": 1}])

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from tests.app_server import running_app
-from tests.test_translate_e2e import EN_ARTICLE, EN_OF_ZH_ARTICLE, ZH_ARTICLE, ZH_OF_EN_ARTICLE
+from tests.fixtures.articles import EN_ARTICLE, EN_OF_ZH_ARTICLE, ZH_ARTICLE, ZH_OF_EN_ARTICLE
 
 pytestmark = pytest.mark.slow
 

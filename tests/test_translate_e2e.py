@@ -16,20 +16,8 @@ import pytest
 import bilingual
 from bilingual import ModelNotAvailableError, Settings, Translator
 from bilingual.cli import main as cli_main
+from tests.fixtures.articles import EN_ARTICLE, EN_OF_ZH_ARTICLE, ZH, ZH_ARTICLE, ZH_OF_EN_ARTICLE
 from tests.fixtures.corpus import PAIRS
-
-ZH = {zh: en for zh, en in PAIRS}
-ZH_ARTICLE = "两江新区签署了合作协议。代表团访问了重庆。\n\n会议在周一举行。出口增长了百分之五。新工厂明年开工。\n\n2023\n\n谢谢。"
-EN_OF_ZH_ARTICLE = (
-    "Liangjiang New Area signed a cooperation agreement. The delegation visited Chongqing.\n\n"
-    "The meeting was held on Monday. Exports grew by five percent. The new factory opens next year.\n\n"
-    "2023\n\nThank you."
-)
-EN_ARTICLE = (
-    "The delegation visited Chongqing. Both sides will strengthen trade cooperation.\n\n"
-    "The bank lowered interest rates. Prices remain stable.\n\nThank you."
-)
-ZH_OF_EN_ARTICLE = "代表团访问了重庆。双方将加强贸易合作。\n\n银行降低了利率。价格保持稳定。\n\n谢谢。"
 
 
 def test_zh_to_en_article(tiny_translator):
