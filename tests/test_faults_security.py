@@ -135,3 +135,36 @@ def test_model_panel_shows_folder_names_and_checks_their_files(tmp_path, tiny_zh
     assert f"`{tiny_zh_en.name} (local folder)`" in rows["翻译 Translate 中→英"] and "已就绪" in rows["翻译 Translate 中→英"]
     assert "`empty-model (local folder)`" in rows["翻译 Translate 英→中"]
     assert "未下载" in rows["翻译 Translate 英→中"]  # an empty folder is not a model
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        ("LocalEntryNotFoundError", r"the Hugging Face Hub could not be reached \(no network"),
+        ("RepositoryNotFoundError", "has no public model"),
+        ("OfflineModeIsEnabled", "offline mode"),
+    ],
+)
+def test_download_errors_say_what_happened(monkeypatch, error, message):
+    import huggingface_hub
+    import huggingface_hub.errors as hub_errors
+
+    from bilingual.models import download
+
+    def fail(*args, **kwargs):
+        cls = getattr(hub_errors, error)
+        if error == "RepositoryNotFoundError":
+            import httpx
+
+            request = httpx.Request("GET", "https://huggingface.co/api/models/x/y")
+            raise cls("404", response=httpx.Response(404, request=request))
+        raise cls("no connection")
+
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", fail)
+    ref = Settings().model_ref("en-zh")
+    with pytest.raises(ModelNotAvailableError, match=message) as info:
+        download(ref)
+    text = str(info.value)
+    assert error not in text and "huggingface-cli" not in text
+    if error != "RepositoryNotFoundError":
+        assert "hf download Helsinki-NLP/opus-mt-en-zh" in text and "BILINGUAL_MODEL_EN_ZH" in text

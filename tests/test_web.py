@@ -60,6 +60,7 @@ def test_api_errors_are_messages_not_tracebacks(client):
 @pytest.mark.parametrize(
     ("args", "api_name", "message"),
     [
+        ((), "/translate", "Give the article"),
         (("",), "/translate", "Give the article"),
         (("The weather is good.", "fr"), "/translate", "Unknown target 'fr': use auto, en or zh"),
         (("The weather is good.", "en", "magic"), "/summarize", "Unknown method 'magic'"),
