@@ -167,7 +167,7 @@ def test_cli_errors_are_one_line(monkeypatch):
     out, err = io.StringIO(), io.StringIO()
     code = cli_main(["translate"], stdin=io.StringIO("서울은 한국의 수도입니다"), stdout=out, stderr=err)
     assert code == 1
-    assert err.getvalue().startswith("bilingual: The text looks like Korean")
+    assert err.getvalue().startswith("bilingual: This looks like Korean")
     assert err.getvalue().count("\n") == 1 and "Traceback" not in err.getvalue()
 
 

@@ -149,7 +149,7 @@ def test_browser_shows_errors_as_messages(app_url, browser):
     page.locator("#article textarea").fill("Москва является столицей России. Погода хорошая.")
     page.locator("#translate-btn").click()
     status = page.locator("#status")
-    status.get_by_text("Cyrillic").wait_for(timeout=30_000)
+    status.get_by_text("looks like Russian").wait_for(timeout=30_000)
     assert "Traceback" not in page.content()
     page.close()
 
