@@ -98,52 +98,6 @@ def _joins_some_of(out: str, sentences: list[str], glue: str) -> bool:
     return bool(out) and len(out) in ends
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(hostile_text)
-def test_translate_document_accounts_for_every_paragraph(text):
-    translator = fake_translator()
-    try:
-        doc = translator.translate_document(text)
-    except BilingualError:
-        return
-    layout = paragraph_layout(normalize_text(text))
-    if not doc.model:  # nothing to translate: returned unchanged
-        assert doc.text == text
-        return
-    assert len(doc.paragraphs) == len(layout.paragraphs)
-    for paragraph, original in zip(doc.paragraphs, layout.paragraphs):
-        assert _squeeze("".join(s.source for s in paragraph)) == _squeeze(original)
-    assert translator.translate(text) == doc.text
-
-
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(hostile_text)
-def test_summarize_returns_or_raises_bilingual_errors(text):
-    summarizer = Summarizer(Settings(model_summary_en="nobody/x", model_summary_zh="nobody/y", offline=True))
-    try:
-        out = summarizer.summarize(text, method="extractive")
-    except BilingualError:
-        return
-    if not needs_translation(text):
-        assert out == text.strip()
-        return
-    # an extractive summary is some of the article's own sentences, whole, in order, none repeated
-    sentences = split_sentences(text)
-    chosen = [i for i in range(len(sentences)) if sentences[i] in out]
-    glue = separator(detect_language(text))
-    assert any(out == glue.join(sentences[i] for i in subset) for subset in _ordered_subsets(chosen, out, sentences, glue))
-
-
-def _ordered_subsets(candidates, out, sentences, glue):
-    """The subsequences of ``candidates`` whose joined sentences have the summary's length."""
-    from itertools import combinations
-
-    for size in range(1, min(len(candidates), 6) + 1):
-        for subset in combinations(candidates, size):
-            if sum(len(sentences[i]) for i in subset) + len(glue) * (size - 1) == len(out):
-                yield subset
-
-
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(hostile_text)
 def test_real_tiny_model_survives_hostile_text(tiny_translator, text):

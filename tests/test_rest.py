@@ -91,8 +91,9 @@ def test_languages(http):
     response = http.get("/languages")
     assert response.status_code == 200
     assert response.json() == [
-        {"code": "zh-Hans", "name": "Chinese", "targets": ["en"]},
-        {"code": "en", "name": "English", "targets": ["zh-Hans"]},
+        {"code": "en", "name": "English", "targets": ["zh-Hans", "zh-Hant"]},
+        {"code": "zh-Hans", "name": "Chinese (Simplified)", "targets": ["en", "zh-Hant"]},
+        {"code": "zh-Hant", "name": "Chinese (Traditional)", "targets": ["en", "zh-Hans"]},
     ]
 
 
@@ -138,7 +139,7 @@ def test_libretranslatepy(url):
     assert lt.translate(EN_ARTICLE, "en", "zh") == ZH_OF_EN_ARTICLE
     assert lt.translate("谢谢。", "auto", "en") == "Thank you."
     assert lt.detect("The weather is good.")[0]["language"] == "en"
-    assert [lang["code"] for lang in lt.languages()] == ["zh-Hans", "en"]
+    assert [lang["code"] for lang in lt.languages()] == ["en", "zh-Hans", "zh-Hant"]
     with pytest.raises(urllib.error.HTTPError) as info:
         LibreTranslateAPI(url, api_key="not-a-key").translate("Thank you.", "en", "zh")
     assert info.value.code == 403
@@ -162,6 +163,19 @@ def test_auto_source_reports_the_detected_language(http):
 def test_source_aliases(http, source):
     response = http.post("/translate", json={"q": "天气很好。", "source": source, "target": "en"})
     assert response.json() == {"translatedText": "The weather is good."}
+
+
+def test_traditional_chinese(http):
+    body = {"q": "The weather is good. Thank you.", "source": "en", "target": "zh-Hant"}
+    assert http.post("/translate", json=body).json() == {"translatedText": "天氣很好。謝謝。"}
+    assert http.post("/translate", json={**body, "target": "zh-TW"}).json() == {"translatedText": "天氣很好。謝謝。"}
+    traditional = http.post("/translate", json={"q": "兩江新區簽署了合作協議。", "source": "auto", "target": "en"}).json()
+    assert traditional["translatedText"] == "Liangjiang New Area signed a cooperation agreement."
+    assert traditional["detectedLanguage"]["language"] == "zh-Hant"
+    assert http.post("/detect", data={"q": "兩江新區簽署了合作協議。"}).json()[0]["language"] == "zh-Hant"
+    # between the scripts: converted, no model
+    convert = {"q": "鼠标和软件", "source": "zh", "target": "zh-TW"}
+    assert http.post("/translate", json=convert).json() == {"translatedText": "滑鼠和軟體"}
 
 
 def test_alternatives(http, tiny_translator_ct2):

@@ -173,3 +173,20 @@ def test_browser_both_button_translates_and_summarizes(app_url, browser, tiny_se
     assert page.locator("#summary-zh textarea").input_value() == chinese
     page.screenshot(path=str(OUTPUT / "web-summaries.png"), full_page=True)
     page.close()
+
+
+def test_traditional_chinese_through_the_api_and_the_page(client, app_url, browser):
+    assert client.predict("The weather is good. Thank you.", "zh-TW", api_name="/translate") == "天氣很好。謝謝。"
+    assert client.predict("兩江新區簽署了合作協議。", "auto", api_name="/translate") == (
+        "Liangjiang New Area signed a cooperation agreement."
+    )
+    page = browser.new_page(viewport={"width": 1300, "height": 1200})
+    page.goto(app_url, wait_until="networkidle")
+    page.locator("#article textarea").fill("The weather is good. Thank you.")
+    page.get_by_label("English → 繁體中文 (台灣)").check()
+    page.locator("#translate-btn").click()
+    page.get_by_text("完成 Done").first.wait_for(timeout=60_000)
+    assert "繁體中文（台灣）" in page.locator("#status").inner_text()
+    page.get_by_role("tab", name="译文 Translation").click()
+    assert page.locator("#translation textarea").input_value() == "天氣很好。謝謝。"
+    page.close()

@@ -151,12 +151,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     tr = sub.add_parser("translate", help="translate a file or standard input")
     tr.add_argument("file", nargs="?", help="a UTF-8 text file (default: standard input)")
-    tr.add_argument("--to", choices=["en", "zh"], help="target language (default: the other one)")
+    tr.add_argument("--to", choices=["en", "zh", "zh-Hans", "zh-Hant", "zh-TW", "zh-HK"],
+                    help="target language (default: the other one); zh-Hant, zh-TW, zh-HK: Traditional characters")
     tr.add_argument("--from", choices=["en", "zh"], help="source language (default: detected)")
     tr.add_argument("--beam-size", type=int, help="beams in decoding (default 4)")
     sm = sub.add_parser("summarize", help="summarize a file or standard input")
     sm.add_argument("file", nargs="?", help="a UTF-8 text file (default: standard input)")
-    sm.add_argument("--language", choices=["en", "zh"], help="language of the summary (default: the article's)")
+    sm.add_argument("--language", choices=["en", "zh", "zh-Hans", "zh-Hant", "zh-TW", "zh-HK"],
+                    help="language of the summary (default: the article's)")
     sm.add_argument("--method", choices=["extractive", "abstractive"], help="default: abstractive if present locally")
     sm.add_argument("--sentences", type=int, help="sentences in an extractive summary")
     sm.add_argument("--max-length", type=int, help="most tokens of an abstractive summary")

@@ -85,9 +85,9 @@ def build(
     from fastapi import FastAPI
     from starlette.middleware.cors import CORSMiddleware
 
+    from .filestore import FileStore
     from .keys import KeyStore
     from .rest.api import RestApi
-    from .filestore import FileStore
     from .rest.guard import Guard
     from .summarization.summarizer import Summarizer
     from .translation.translator import Translator

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from ..errors import UnsupportedFormatError
-from ..languages import TAGS, normalize_language, other
+from ..languages import TAGS, normalize_language, other, parse_target
 from ..translation.translator import Translator
 from .html import translate_html
 
@@ -19,17 +19,18 @@ FORMATS = {".txt": "text/plain", ".html": "text/html", ".htm": "text/html"}
 
 def html(translator: Translator, markup: str, target: str | None = None, *, source: str | None = None) -> str:
     """Translate the text of an HTML document or fragment, keeping its markup (see :mod:`.html`)."""
-    wanted = normalize_language(target) if target else None
+    wanted = parse_target(target) if target else None
     given = normalize_language(source) if source else None
     translator.check_size([markup])
 
     def translate_many(texts: list[str], src: str) -> list[str]:
         language = normalize_language(src)
-        return translator.translate(texts, wanted or other(language), source=language)
+        return translator.translate(texts, target or other(language), source=language)
 
-    return translate_html(
-        markup, translate_many, source=given, lang_code=lambda src: TAGS[wanted or other(normalize_language(src))]
-    )
+    def lang_code(src: str) -> str:
+        return wanted.tag if wanted else TAGS[other(normalize_language(src))]
+
+    return translate_html(markup, translate_many, source=given, lang_code=lang_code)
 
 
 def decode_text(data: bytes) -> str:

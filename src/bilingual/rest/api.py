@@ -35,13 +35,14 @@ from ..errors import (
     UnsupportedLanguageError,
     redact,
 )
+from ..filestore import FileStore, download_name
 from ..keys import KeyStore
-from ..languages import NAMES, SUPPORTED, TAGS, Language, normalize_language, other
+from ..languages import NAMES, SCRIPT_NAMES, SCRIPT_TAGS, TAGS, Language, parse_target
 from ..summarization.summarizer import Summarizer
+from ..text.chinese import chinese_script
 from ..text.detect import detect_language
 from ..translation.translator import Translator
 from ..work import WorkLimit
-from ..filestore import FileStore, download_name
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -74,15 +75,22 @@ def _missing(name: str) -> ApiError:
 
 
 def _language(code: Any, *, allow_auto: bool = False) -> Language | None:
-    """A request's language code as ``"zh"``/``"en"`` (None for ``auto``), or a 400 "xx is not supported"."""
+    """A request's source language as ``"zh"``/``"en"`` (None for ``auto``), or a 400 "xx is not supported"."""
+    target = _target(code, allow_auto=allow_auto)
+    return parse_target(target).language if target else None
+
+
+def _target(code: Any, *, allow_auto: bool = False) -> str | None:
+    """A request's language code, checked (``zh-TW`` keeps its script), None for ``auto``; else a 400."""
     if not isinstance(code, str):
         raise ApiError(400, "Invalid request: language codes must be strings such as 'en' or 'zh'")
     if allow_auto and code.strip().lower() == "auto":
         return None
     try:
-        return normalize_language(code)
+        parse_target(code)
     except UnsupportedLanguageError:
         raise ApiError(400, f"{code[:40]} is not supported") from None
+    return code.strip()
 
 
 def _whole_number(value: Any, name: str, default: int) -> int:
@@ -254,7 +262,7 @@ class RestApi:
                 400, f"Invalid request: alternatives ({wanted}) exceeds the limit ({self.service.alternatives_limit})"
             )
         src = _language(source, allow_auto=True)
-        tgt = _language(target)
+        tgt = _target(target)
         detected: list[dict[str, Any]] = []
         if src is None:
             detected = await run_in_threadpool(lambda: [self._detected(t) for t in items])
@@ -283,7 +291,8 @@ class RestApi:
             language, confidence = detect_language(text[:20_000], with_confidence=True)
         except UnsupportedLanguageError as exc:
             raise ApiError(400, str(exc)) from None
-        return {"confidence": round(confidence * 100, 1), "language": TAGS[language]}
+        tag = SCRIPT_TAGS[chinese_script(text)] if language == "zh" else TAGS[language]
+        return {"confidence": round(confidence * 100, 1), "language": tag}
 
     async def detect(self, request: Request) -> list[dict[str, Any]]:
         params = await self._params(request)
@@ -298,7 +307,11 @@ class RestApi:
         return [await run_in_threadpool(self._detected, q)]
 
     def languages(self) -> list[dict[str, Any]]:
-        return [{"code": TAGS[code], "name": NAMES[code], "targets": [TAGS[other(code)]]} for code in SUPPORTED]
+        return [
+            {"code": "en", "name": NAMES["en"], "targets": ["zh-Hans", "zh-Hant"]},
+            {"code": "zh-Hans", "name": SCRIPT_NAMES["Hans"], "targets": ["en", "zh-Hant"]},
+            {"code": "zh-Hant", "name": SCRIPT_NAMES["Hant"], "targets": ["en", "zh-Hans"]},
+        ]
 
     async def translate_file(self, request: Request) -> dict[str, str]:
         params = await self._params(request)
@@ -318,7 +331,7 @@ class RestApi:
         except BilingualError as exc:
             raise ApiError(400, f"Invalid request: file format not supported. {exc}") from None
         src = _language(source, allow_auto=True)
-        tgt = _language(target)
+        tgt = _target(target)
         data = await upload.read()
         if not data:
             raise ApiError(400, "Invalid request: empty file")
@@ -329,7 +342,7 @@ class RestApi:
         if len(text) > char_limit:
             raise ApiError(400, f"Invalid request: request ({len(text)}) exceeds text limit ({char_limit})")
         translated = await self._run(lambda: documents.translate_content(self.translator, data, upload.filename, tgt, source=src))
-        name = self.files.put(translated, download_name(upload.filename, TAGS[tgt]))
+        name = self.files.put(translated, download_name(upload.filename, parse_target(tgt).tag))
         return {"translatedFileUrl": str(request.url_for("download_file", filename=name))}
 
     def download_file(self, filename: str) -> FileResponse:
@@ -349,7 +362,7 @@ class RestApi:
             raise ApiError(400, "Invalid request: q must be a string")
         if len(q) > char_limit:
             raise ApiError(400, f"Invalid request: request ({len(q)}) exceeds text limit ({char_limit})")
-        language = _language(params.get("language") or "auto", allow_auto=True)
+        language = _target(params.get("language") or "auto", allow_auto=True)
         method = params.get("method") or "auto"
         if method not in SUMMARY_METHODS:
             raise ApiError(400, f"Invalid request: method must be one of {', '.join(SUMMARY_METHODS)}")
@@ -381,7 +394,7 @@ class RestApi:
             "alternativesLimit": self.service.alternatives_limit,
             "language": {
                 "source": {"code": "auto", "name": "Auto Detect"},
-                "target": {"code": TAGS["zh"], "name": NAMES["zh"]},
+                "target": {"code": "zh-Hans", "name": SCRIPT_NAMES["Hans"]},
             },
         }
 

@@ -10,8 +10,10 @@ from typing import Any
 
 from ..config import ModelRef, Settings
 from ..errors import InputTooLargeError
-from ..languages import Language, normalize_language
+from ..languages import Language, parse_target
 from ..models import locate, resolve
+from ..text.chinese import chinese_script, rewrite
+from ..text.chinese import convert as to_script
 from ..text.detect import detect_language
 from ..text.pieces import needs_translation, separator
 from ..text.segment import split_sentences
@@ -105,7 +107,7 @@ class Summarizer:
         for name, value in (("num_sentences", num_sentences), ("max_length", max_length)):
             if value is not None and (not isinstance(value, int) or value < 1):
                 raise ValueError(f"{name} must be a positive integer, not {value!r}")
-        target = normalize_language(language) if language is not None else None
+        wanted = parse_target(language) if language is not None else None
         if len(text) > self.settings.max_input_chars:
             raise InputTooLargeError(
                 f"The input has {len(text):,} characters, more than the limit of {self.settings.max_input_chars:,}. "
@@ -115,9 +117,15 @@ class Summarizer:
             return text.strip()
         source = detect_language(text)
         summary = self._summarize(text, source, method, num_sentences, max_length)
-        if target is None or target == source:
+        if wanted is None or wanted.language == source:
+            if source != "zh" or not summary:
+                return summary
+            if wanted is not None and wanted.script:
+                return rewrite(summary, wanted.script)
+            if chinese_script(text) == "Hant" and chinese_script(summary) == "Hans":
+                return to_script(summary, "Hant")  # a Traditional article gets a Traditional summary
             return summary
-        return self.translator.translate(summary, target, source=source)
+        return self.translator.translate(summary, language, source=source)
 
     def _summarize(
         self, text: str, source: Language, method: str | None, num_sentences: int | None, max_length: int | None

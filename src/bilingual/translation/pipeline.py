@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..languages import Language
+from ..languages import Language, Script
 from ..text.normalize import LIST_MARKER, Layout, normalize_text, paragraph_layout
 from ..text.pieces import LengthFn, needs_translation, separator, split_long
 from ..text.segment import iter_sentences
@@ -30,6 +30,12 @@ class Piece:
     sentence: int
     translate: bool
     result: str | None = None
+    model_text: str | None = None  # what the model sees, when it differs (Traditional input -> Simplified)
+
+    @property
+    def source_text(self) -> str:
+        """The text sent to the model (and the translation cache's key)."""
+        return self.model_text if self.model_text is not None else self.text
 
 
 @dataclass
@@ -41,6 +47,8 @@ class DocumentPlan:
     layout: Layout
     sentences: list[list[str]]
     pieces: list[Piece] = field(default_factory=list)
+    source_script: Script | None = None  # how a Chinese source is written
+    target_script: Script | None = None  # the script the Chinese output is converted to, if any
     _index: dict[int, list[Piece]] | None = field(default=None, repr=False)
     _indexed: int = field(default=0, repr=False)
 

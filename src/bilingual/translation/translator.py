@@ -8,12 +8,14 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..cache import TranslationCache
 from ..config import ModelRef, Settings
 from ..errors import InputTooLargeError
-from ..languages import Language, normalize_language, other
+from ..languages import Language, Script, Target, normalize_language, other, parse_target
+from ..text.chinese import chinese_script, rewrite
+from ..text.chinese import convert as to_script
 from ..text.detect import detect_language
 from ..text.normalize import normalize_text, paragraph_layout
 from ..text.pieces import needs_translation, separator
@@ -44,6 +46,9 @@ class DocumentTranslation:
         model: the model that translated (Hub id or path; empty when nothing needed a model).
         paragraphs: one entry per input paragraph, each a list of segments.
         text: the whole translation, with the input's paragraph layout.
+        source_script: for a Chinese source, how it is written: ``"Hans"`` or ``"Hant"``.
+        target_script: for Chinese output converted by OpenCC, its script (``"Hant"``,
+            ``"Hant-TW"``, ``"Hant-HK"``, ``"Hans"``); None when it is as the model wrote it.
     """
 
     source_language: Language
@@ -51,6 +56,8 @@ class DocumentTranslation:
     model: str
     paragraphs: tuple[tuple[Segment, ...], ...]
     text: str
+    source_script: Script | None = None
+    target_script: Script | None = None
 
     def __str__(self) -> str:
         return self.text
@@ -207,14 +214,15 @@ class Translator:
         if not isinstance(text, str):
             raise TypeError(f"text must be a string, not {type(text).__name__}")
         self.check_size([text])
-        direction = self._directions([text], target, source)[0]
-        if direction is None or direction[0] == direction[1]:
-            document = _unchanged(text, direction)
+        route = self._directions([text], target, source)[0]
+        if route is None or route.source == route.target:
+            document = _unchanged(text, route)
             yield TranslationStep(document.source_language, document.target_language, document.paragraphs,
                                   len(document.paragraphs), 0, 0, document)
             return
+        direction = (route.source, route.target)
         backend = self.backend(*direction)
-        plan = plan_document(text, *direction, max_tokens=self.settings.max_segment_tokens, length=backend.count_tokens)
+        plan = self._plan(text, route)
         total_paragraphs = len(plan.sentences)
         remaining = [0] * total_paragraphs
         for piece in plan.pending:
@@ -255,18 +263,18 @@ class Translator:
         if n < 1:
             return []
         self.check_size([text])
-        direction = self._directions([text], target, source)[0]
-        if direction is None or direction[0] == direction[1]:
+        route = self._directions([text], target, source)[0]
+        if route is None or route.source == route.target:
             return []
-        backend = self.backend(*direction)
+        backend = self.backend(route.source, route.target)
         if not hasattr(backend, "hypotheses"):
             return []
-        plan = plan_document(text, *direction, max_tokens=self.settings.max_segment_tokens, length=backend.count_tokens)
+        plan = self._plan(text, route)
         pieces = plan.pending
         hyps: list[list[str]] = [[] for _ in pieces]
-        lengths = backend.count_tokens([p.text for p in pieces])
+        lengths = backend.count_tokens([p.source_text for p in pieces])
         for batch in make_batches(lengths, max_size=self.settings.batch_size, max_tokens=self.settings.max_batch_tokens):
-            for i, found in zip(batch, backend.hypotheses([pieces[i].text for i in batch], n + 1)):
+            for i, found in zip(batch, backend.hypotheses([pieces[i].source_text for i in batch], n + 1)):
                 hyps[i] = found
         seen: list[str] = []
         for k in range(n + 1):
@@ -275,10 +283,26 @@ class Translator:
             doc = _result(plan, backend.model_name).text
             if doc not in seen:
                 seen.append(doc)
-        best = self.translate_document(text, direction[1], source=direction[0]).text
+        best = self.translate_document(text, target, source=route.source).text
         return [doc for doc in seen if doc != best][:n]
 
     # -- pipeline -------------------------------------------------------------------------------
+
+    def _plan(self, text: str, route: Route) -> DocumentPlan:
+        """Plan a document for a route; Traditional Chinese reaches the model as Simplified."""
+        backend = self.backend(route.source, route.target)
+        convert_input = route.source_script == "Hant"
+
+        def length(texts):
+            return backend.count_tokens([to_script(t, "Hans") for t in texts] if convert_input else texts)
+
+        plan = plan_document(text, route.source, route.target, max_tokens=self.settings.max_segment_tokens,
+                             length=length)
+        plan.source_script, plan.target_script = route.source_script, route.target_script
+        if convert_input:
+            for piece in plan.pending:
+                piece.model_text = to_script(piece.text, "Hans")
+        return plan
 
     def check_size(self, texts: list[str]) -> None:
         """Raise InputTooLargeError when ``texts`` together exceed ``max_input_chars``."""
@@ -290,19 +314,17 @@ class Translator:
                 "parts, or raise max_input_chars (BILINGUAL_MAX_INPUT_CHARS)."
             )
 
-    def _directions(
-        self, texts: list[str], target: str | None, source: str | None
-    ) -> list[tuple[Language, Language] | None]:
-        wanted_target = normalize_language(target) if target is not None else None
+    def _directions(self, texts: list[str], target: str | None, source: str | None) -> list[Route | None]:
+        wanted = parse_target(target) if target is not None else None
         given_source = normalize_language(source) if source is not None else None
-        out: list[tuple[Language, Language] | None] = []
+        out: list[Route | None] = []
         for text in texts:
             if not needs_translation(text):
                 out.append(None)  # whitespace, numbers, URLs, emoji: returned unchanged
                 continue
             src = given_source or detect_language(text)
-            tgt = wanted_target or other(src)
-            out.append((src, tgt))
+            tgt = wanted or Target(other(src))
+            out.append(Route(src, tgt.language, chinese_script(text) if src == "zh" else None, tgt.script))
         return out
 
     def _translate_many(
@@ -319,17 +341,11 @@ class Translator:
         directions = self._directions(texts, target, source)
         results: list[DocumentTranslation | None] = [None] * len(texts)
         plans: dict[int, DocumentPlan] = {}
-        for i, (text, direction) in enumerate(zip(texts, directions)):
-            if direction is None or direction[0] == direction[1]:
-                results[i] = _unchanged(text, direction)
+        for i, (text, route) in enumerate(zip(texts, directions)):
+            if route is None or route.source == route.target:
+                results[i] = _unchanged(text, route)
                 continue
-            backend = self.backend(*direction)
-            plans[i] = plan_document(
-                text,
-                *direction,
-                max_tokens=self.settings.max_segment_tokens,
-                length=backend.count_tokens,
-            )
+            plans[i] = self._plan(text, route)
         self._run(plans, progress)
         for i, plan in plans.items():
             results[i] = _result(plan, self.backend(plan.source, plan.target).model_name)
@@ -358,18 +374,18 @@ class Translator:
         backend = self.backend(*direction)
         namespace = getattr(backend, "fingerprint", backend.model_name)
         if self.cache is not None:
-            hits = self.cache.get_many(namespace, [p.text for p in pieces])
+            hits = self.cache.get_many(namespace, [p.source_text for p in pieces])
             for piece in pieces:
-                piece.result = hits.get(piece.text)
+                piece.result = hits.get(piece.source_text)
             found = [p for p in pieces if p.result is not None]
             pieces = [p for p in pieces if p.result is None]
             if found:
                 yield found
         if not pieces:
             return
-        lengths = backend.count_tokens([p.text for p in pieces])
+        lengths = backend.count_tokens([p.source_text for p in pieces])
         for batch in make_batches(lengths, max_size=self.settings.batch_size, max_tokens=self.settings.max_batch_tokens):
-            sources = [pieces[i].text for i in batch]
+            sources = [pieces[i].source_text for i in batch]
             outputs = backend.translate_batch(sources)
             for i, out in zip(batch, outputs):
                 pieces[i].result = out
@@ -394,21 +410,38 @@ def _windows(pieces: list[Piece], size: int) -> list[list[Piece]]:
 
 
 def _paragraph(plan: DocumentPlan, index: int) -> tuple[Segment, ...]:
-    return tuple(Segment(s, t) for s, t in plan.assemble_paragraph(index))
+    script = plan.target_script
+    return tuple(Segment(s, to_script(t, script) if script else t) for s, t in plan.assemble_paragraph(index))
 
 
 def _result(plan: DocumentPlan, model: str) -> DocumentTranslation:
-    aligned = plan.assemble()
-    paragraphs = tuple(tuple(Segment(s, t) for s, t in para) for para in aligned)
+    script = plan.target_script
+    paragraphs = tuple(
+        tuple(Segment(s, to_script(t, script) if script else t) for s, t in para) for para in plan.assemble()
+    )
     glue = separator(plan.target)
     text = plan.layout.render([glue.join(seg.target for seg in para) for para in paragraphs])
-    return DocumentTranslation(plan.source, plan.target, model, paragraphs, text)
+    return DocumentTranslation(plan.source, plan.target, model, paragraphs, text, plan.source_script, script)
 
 
-def _unchanged(text: str, direction: tuple[Language, Language] | None) -> DocumentTranslation:
-    """A document that needs no model: returned exactly as given."""
-    src, tgt = direction if direction else ("en", "zh")
+def _unchanged(text: str, route: Route | None) -> DocumentTranslation:
+    """A document that needs no model: returned as given, or converted to the Chinese script asked for."""
+    src, tgt = (route.source, route.target) if route else ("en", "zh")
     layout = paragraph_layout(normalize_text(text))
+    script = route.target_script if route and src == tgt == "zh" and route.target_script else None
+    if script and script != route.source_script:  # Simplified <-> Traditional: converted, no model
+        converted = [rewrite(p, script) for p in layout.paragraphs]
+        paragraphs = tuple((Segment(p, c),) for p, c in zip(layout.paragraphs, converted))
+        return DocumentTranslation(src, tgt, "", paragraphs, layout.render(converted), route.source_script, script)
     paragraphs = tuple((Segment(p, p),) for p in layout.paragraphs)
-    return DocumentTranslation(src, tgt, "", paragraphs, text)
+    return DocumentTranslation(src, tgt, "", paragraphs, text, route.source_script if route else None)
+
+
+class Route(NamedTuple):
+    """How one text is handled: from and to which language, and the Chinese scripts involved."""
+
+    source: Language
+    target: Language
+    source_script: Script | None
+    target_script: Script | None
 

@@ -16,9 +16,10 @@ import gradio as gr
 from ..config import ModelRef, Settings
 from ..errors import BilingualError, ModelNotAvailableError, UnsupportedLanguageError, redact
 from ..filestore import FileStore
-from ..languages import Language, normalize_language
+from ..languages import Language, parse_target
 from ..models import is_local, locate
 from ..summarization.summarizer import Summarizer
+from ..text.chinese import chinese_script
 from ..text.detect import detect_language
 from ..text.pieces import needs_translation, separator
 from ..translation.translator import Translator
@@ -27,7 +28,13 @@ from . import views
 
 logger = logging.getLogger(__name__)
 
-DIRECTIONS = {"自动 Auto": None, "中文 → English": "en", "English → 中文": "zh"}
+DIRECTIONS = {
+    "自动 Auto": None,
+    "中文 → English": "en",
+    "English → 中文": "zh",
+    "English → 繁體中文 (台灣)": "zh-TW",
+    "English → 繁體中文 (香港)": "zh-HK",
+}
 LENGTHS = {"短 Short": 1, "中 Medium": 3, "长 Long": 5}
 METHODS = {"自动 Auto": None, "抽取 Extractive": "extractive", "生成 Abstractive": "abstractive"}
 STREAM_GROWTH = 1.5  # the streamed view is sent again when the finished part has grown by half
@@ -81,7 +88,9 @@ class Handlers:
         if not text or not needs_translation(text):
             return "检测语言 Detected language: —"
         try:
-            return f"检测语言 Detected language: **{views.LANGUAGE_LABELS[detect_language(text)]}**"
+            language = detect_language(text)
+            script = chinese_script(text) if language == "zh" else None
+            return f"检测语言 Detected language: **{views.label(language, script)}**"
         except BilingualError as exc:
             return f"检测语言 Detected language: {exc}"
 
@@ -112,7 +121,8 @@ class Handlers:
             if step.document is not None:
                 doc = step.document
                 yield (
-                    f"完成 Done: {views.LANGUAGE_LABELS[source]} → {views.LANGUAGE_LABELS[target_language]}",
+                    f"完成 Done: {views.label(source, doc.source_script)} → "
+                    f"{views.label(target_language, doc.target_script)}",
                     doc.text,
                     views.side_by_side(doc.paragraphs, source, target_language),
                     _exports(self.exports, doc.paragraphs, source, target_language),
@@ -200,11 +210,12 @@ def _required_text(text: object) -> str:
 
 def _language_arg(value: object, name: str) -> str:
     if not isinstance(value, str):
-        raise BilingualError(f"{name} must be auto, en or zh.")
+        raise BilingualError(f"{name} must be auto, en, zh, zh-Hant, zh-TW or zh-HK.")
     try:
-        return normalize_language(value)
+        parse_target(value)  # zh-TW, zh-Hant … keep their script
+        return value.strip()
     except UnsupportedLanguageError:
-        raise BilingualError(f"Unknown {name} {value[:40]!r}: use auto, en or zh.") from None
+        raise BilingualError(f"Unknown {name} {value[:40]!r}: use auto, en, zh, zh-Hant, zh-TW or zh-HK.") from None
 
 
 def _exports(store: FileStore, paragraphs, source: Language, target: Language) -> list[str]:

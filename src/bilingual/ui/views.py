@@ -13,6 +13,19 @@ from ..text.pieces import separator
 from ..translation.translator import Segment
 
 LANGUAGE_LABELS = {"zh": "中文 Chinese", "en": "English 英文"}
+SCRIPT_LABELS = {
+    "Hans": "简体中文 Simplified Chinese",
+    "Hant": "繁體中文 Traditional Chinese",
+    "Hant-TW": "繁體中文（台灣）Traditional Chinese (Taiwan)",
+    "Hant-HK": "繁體中文（香港）Traditional Chinese (Hong Kong)",
+}
+
+
+def label(language: Language, script: str | None = None) -> str:
+    """How the page names a language, with the Chinese script when it matters."""
+    if language == "zh" and script and script != "Hans":
+        return SCRIPT_LABELS[script]
+    return LANGUAGE_LABELS[language]
 
 
 def side_by_side(
