@@ -62,7 +62,7 @@ def test_api_errors_are_messages_not_tracebacks(client):
     [
         ((), "/translate", "Give the article"),
         (("",), "/translate", "Give the article"),
-        (("The weather is good.", "fr"), "/translate", "Unknown target 'fr': use auto, en or zh"),
+        (("The weather is good.", "fr"), "/translate", "Unknown target 'fr': use auto, en, zh, zh-Hant"),
         (("The weather is good.", "en", "magic"), "/summarize", "Unknown method 'magic'"),
         (("The weather is good.", "klingon"), "/summarize", "Unknown language 'klingon'"),
     ],
