@@ -229,3 +229,11 @@ def test_allowed_hosts(tiny_settings, home):
         assert client.get("/languages").status_code == 400  # Host: testserver
         assert client.get("/languages", headers={"Host": "translate.example.org"}).status_code == 200
         assert client.get("/config", headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_page_login_covers_uploads_but_not_the_rest_api(tiny_settings, home):
+    app = build(replace(tiny_settings, home=str(home)), ServiceSettings(), auth=[("ann", "s3cret")], rate_window=2)
+    with TestClient(app) as client:
+        upload = client.post("/gradio_api/upload", files={"files": ("a.txt", b"hello", "text/plain")})
+        assert upload.status_code == 401
+        assert _translate(client).json() == {"translatedText": "Thank you."}  # REST: keys, not logins
