@@ -9,6 +9,7 @@ then our extensions, files, and hostile input.
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 import time
@@ -102,7 +103,8 @@ def test_frontend_settings(http):
     assert response.status_code == 200
     settings = response.json()
     assert settings["charLimit"] == 5000 and settings["keyRequired"] is False
-    assert settings["supportedFilesFormat"] == [".txt", ".html", ".htm"]
+    assert settings["supportedFilesFormat"] == [".txt", ".html", ".htm", ".docx", ".pptx", ".srt", ".md", ".markdown",
+                                                ".pdf"]
 
 
 def test_spec_and_docs(http):
@@ -255,6 +257,27 @@ def test_translate_file_html(http):
     answer = http.post("/translate_file", data={"source": "en", "target": "zh"},
                        files={"file": ("page.html", page, "text/html")}).json()
     assert httpx.get(answer["translatedFileUrl"]).text == '<html lang="zh-Hans"><body><p>谢谢。</p></body></html>'
+
+
+def test_translate_file_docx_bilingual_and_pdf(http):
+    from docx import Document
+
+    from tests.test_documents import PDF_LINES, PDF_ZH, _docx, _pdf, _zip_bomb
+
+    upload = {"file": ("新闻稿 release.docx", _docx(), "application/octet-stream")}
+    answer = http.post("/translate_file", data={"source": "en", "target": "zh", "bilingual": "true"}, files=upload)
+    assert answer.status_code == 200, answer.text
+    link = answer.json()["translatedFileUrl"]
+    assert link.endswith(".release.zh-Hans.bilingual.docx")
+    result = Document(io.BytesIO(httpx.get(link).content))
+    assert [p.text for p in result.paragraphs[:2]] == ["The weather is good.", "天气很好。"]
+    pdf = http.post("/translate_file", data={"source": "auto", "target": "zh"},
+                    files={"file": ("report.pdf", _pdf(PDF_LINES), "application/pdf")}).json()
+    assert pdf["translatedFileUrl"].endswith(".report.zh-Hans.docx")
+    assert [p.text for p in Document(io.BytesIO(httpx.get(pdf["translatedFileUrl"]).content)).paragraphs] == PDF_ZH
+    bomb = http.post("/translate_file", data={"source": "en", "target": "zh"},
+                     files={"file": ("bomb.docx", _zip_bomb(), "application/octet-stream")})
+    assert bomb.status_code == 400 and "zip bomb" in bomb.json()["error"]
 
 
 @pytest.mark.parametrize(

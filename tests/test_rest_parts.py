@@ -213,3 +213,14 @@ def test_summaries_show_what_can_be_computed_without_a_translation_model(tmp_pat
     assert english == "The council approved the harbour plan on Tuesday."
     assert chinese == ""
     assert status.startswith("部分完成 Partly done.") and "中文 Chinese: Model 'Helsinki-NLP/opus-mt-en-zh'" in status
+
+
+def test_file_store_keeps_plain_names_in_private_folders(tmp_path):
+    store = FileStore(tmp_path / "exports", retention=3600)
+    path = store.put_named(b"hello", "release.zh-Hans.docx")
+    assert path.name == "release.zh-Hans.docx" and path.read_bytes() == b"hello"
+    assert len(path.parent.name) == 32 and path.parent.parent == store.folder
+    assert os.stat(path.parent).st_mode & 0o777 == 0o700 and os.stat(path).st_mode & 0o777 == 0o600
+    past = time.time() - 7200
+    os.utime(path.parent, (past, past))
+    assert store.purge() == 1 and not path.parent.exists()

@@ -190,3 +190,31 @@ def test_traditional_chinese_through_the_api_and_the_page(client, app_url, brows
     page.get_by_role("tab", name="译文 Translation").click()
     assert page.locator("#translation textarea").input_value() == "天氣很好。謝謝。"
     page.close()
+
+
+def test_browser_uploads_a_word_document_and_downloads_it_translated(app_url, browser, tmp_path):
+    from docx import Document
+
+    from tests.test_documents import _docx
+
+    source = tmp_path / "press-release.docx"
+    source.write_bytes(_docx())
+    page = browser.new_page(viewport={"width": 1300, "height": 1400})
+    page.goto(app_url, wait_until="networkidle")
+    page.get_by_role("tab", name="文件 Document").click()
+    page.locator("#document-upload input[type=file]").set_input_files(str(source))
+    page.get_by_label("English → 中文").check()
+    page.locator("#document-btn").click()
+    page.locator("#document-status").get_by_text("完成 Done").wait_for(timeout=120_000)
+    rows = page.locator("#document-view table tbody tr")
+    assert rows.first.locator("td").nth(2).inner_text() == "天气很好。"
+    with page.expect_download() as info:
+        page.locator("#translated-file a").first.click()
+    downloaded = tmp_path / info.value.suggested_filename
+    info.value.save_as(downloaded)
+    assert downloaded.name == "press-release.zh-Hans.docx"
+    result = Document(str(downloaded))
+    assert [p.text for p in result.paragraphs[:4]] == ["天气很好。", "代表团访问了重庆。谢谢。", "银行降低了利率。", "价格保持稳定。"]
+    assert result.paragraphs[0].style.name == "Heading 1" and len(result.tables) == 1
+    page.screenshot(path=str(OUTPUT / "web-document.png"), full_page=True)
+    page.close()

@@ -8,13 +8,15 @@
 
 import logging as _logging
 
-from .api import default_summarizer, default_translator, reset_defaults, summarize, translate
+from .api import default_summarizer, default_translator, reset_defaults, summarize, translate, translate_file
 from .config import Settings
 from .errors import (
     BackendNotAvailableError,
     BilingualError,
     InputTooLargeError,
     ModelNotAvailableError,
+    ServerBusyError,
+    UnsupportedFormatError,
     UnsupportedLanguageError,
 )
 from .summarization.summarizer import Summarizer
@@ -33,9 +35,11 @@ __all__ = [
     "InputTooLargeError",
     "ModelNotAvailableError",
     "Segment",
+    "ServerBusyError",
     "Settings",
     "Summarizer",
     "Translator",
+    "UnsupportedFormatError",
     "UnsupportedLanguageError",
     "default_summarizer",
     "default_translator",
@@ -44,4 +48,5 @@ __all__ = [
     "split_sentences",
     "summarize",
     "translate",
+    "translate_file",
 ]

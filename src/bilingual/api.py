@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from .summarization.summarizer import Summarizer
@@ -78,3 +79,24 @@ def summarize(
     return default_summarizer().summarize(
         text, language=language, method=method, num_sentences=num_sentences, max_length=max_length
     )
+
+
+def translate_file(
+    path: str | Path,
+    target: str | None = None,
+    *,
+    out: str | Path | None = None,
+    bilingual: bool = False,
+    source: str | None = None,
+) -> Path:
+    """Translate a document (.txt, .md, .html, .docx, .pptx, .srt, .pdf) into the same kind of file.
+
+    The output defaults to ``<name>.<target>.<ext>`` beside the input (a PDF becomes .docx);
+    ``bilingual=True`` keeps each block and adds its translation after it. See
+    :func:`bilingual.documents.translate_file`.
+
+    Example:
+        >>> bilingual.translate_file("release.docx", target="zh")      # doctest: +SKIP
+        PosixPath('release.zh-Hans.docx')
+    """
+    return default_translator().translate_file(path, target, out=out, bilingual=bilingual, source=source)

@@ -28,13 +28,13 @@ def _read(path: str | None, stdin: TextIO) -> str:
         raise SystemExit(f"bilingual: cannot read {path}: {exc.strerror}") from exc
 
 
-def _progress_bar(stream: TextIO):
+def _progress_bar(stream: TextIO, unit: str = "sentence"):
     """A tqdm progress callback on ``stream`` when it is a terminal, else None."""
     if not stream.isatty():
         return None
     from tqdm import tqdm
 
-    bar = tqdm(total=0, unit="sentence", file=stream, leave=False)
+    bar = tqdm(total=0, unit=unit, file=stream, leave=False)
 
     def update(done: int, total: int) -> None:
         bar.total = total
@@ -47,13 +47,66 @@ def _progress_bar(stream: TextIO):
 
 
 def _translate(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    from pathlib import Path
+
+    from .documents import FORMATS
     from .translation.translator import Translator
 
+    path = Path(args.file) if args.file not in (None, "-") else None
+    if path is not None and path.is_dir():
+        return _translate_folder(args, Translator(settings), path, out, err)
+    document = path is not None and path.suffix.lower() in FORMATS and (
+        path.suffix.lower() != ".txt" or args.output or args.bilingual
+    )
+    if document:
+        translator = Translator(settings)
+        written = translator.translate_file(path, args.to, out=args.output, bilingual=args.bilingual,
+                                            source=getattr(args, "from"))
+        out.write(f"{written}\n")
+        return 0
+    if args.output or args.bilingual:
+        raise BilingualError("-o and --bilingual need a document file (or a folder) as the input.")
     text = _read(args.file, stdin)
     translator = Translator(settings)
     result = translator.translate(text, args.to, source=getattr(args, "from"), progress=_progress_bar(err))
     out.write(result if result.endswith("\n") or not result else result + "\n")
     return 0
+
+
+def _translate_folder(args: argparse.Namespace, translator, folder, out: TextIO, err: TextIO) -> int:
+    """Every supported file below ``folder``, mirrored into the output folder, one progress bar for all."""
+    from pathlib import Path
+
+    from .documents import FORMATS, output_suffix
+    from .languages import parse_target
+
+    tag = parse_target(args.to).tag if args.to else "translated"
+    target_dir = Path(args.output) if args.output else folder.with_name(f"{folder.name}.{tag}")
+    files = sorted(
+        p for p in folder.rglob("*")
+        if p.is_file() and p.suffix.lower() in FORMATS and not any(part.startswith(".") for part in p.parts)
+        and target_dir not in p.parents
+    )
+    if not files:
+        raise BilingualError(f"No files to translate in that folder (supported: {', '.join(FORMATS)}).")
+    bar = _progress_bar(err, unit="file")
+    failed = []
+    for done, source_file in enumerate(files):
+        if bar:
+            bar(done, len(files))
+        relative = source_file.relative_to(folder)
+        destination = (target_dir / relative).with_suffix(output_suffix(source_file.suffix.lower()))
+        try:
+            translator.translate_file(source_file, args.to, out=destination, bilingual=args.bilingual,
+                                      source=getattr(args, "from"))
+        except BilingualError as exc:
+            failed.append(f"{relative}: {exc}")
+    if bar:
+        bar(len(files), len(files))
+    out.write(f"{len(files) - len(failed)} of {len(files)} files translated into {target_dir}\n")
+    for line in failed:
+        err.write(f"bilingual: {line}\n")
+    return 1 if failed else 0
 
 
 def _summarize(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO, stdin: TextIO) -> int:
@@ -149,8 +202,12 @@ def _keys(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bilingual", description="Translate and summarize Chinese and English articles.")
     sub = parser.add_subparsers(dest="command", required=True)
-    tr = sub.add_parser("translate", help="translate a file or standard input")
-    tr.add_argument("file", nargs="?", help="a UTF-8 text file (default: standard input)")
+    tr = sub.add_parser("translate", help="translate text, a document, or every document in a folder")
+    tr.add_argument("file", nargs="?", help="a UTF-8 text file (default: standard input), a document (.docx, "
+                    ".pptx, .md, .html, .srt, .pdf) or a folder of them")
+    tr.add_argument("-o", "--output", help="where to write a translated document (a folder, for a folder); default: "
+                    "<name>.<target>.<ext> beside it")
+    tr.add_argument("--bilingual", action="store_true", help="keep each block and add its translation after it")
     tr.add_argument("--to", choices=["en", "zh", "zh-Hans", "zh-Hant", "zh-TW", "zh-HK"],
                     help="target language (default: the other one); zh-Hant, zh-TW, zh-HK: Traditional characters")
     tr.add_argument("--from", choices=["en", "zh"], help="source language (default: detected)")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 import time
 from pathlib import Path, PurePath
 
@@ -47,6 +48,20 @@ class FileStore:
         os.replace(staging, final)
         return public
 
+    def put_named(self, data: bytes, name: str) -> Path:
+        """Store ``data`` as ``name`` itself, inside a folder of its own with an unguessable name.
+
+        For downloads a person saves (the page's): the file keeps its plain name.
+        """
+        self.purge()
+        folder = self.folder / secrets.token_urlsafe(24)
+        folder.mkdir(mode=0o700)
+        path = folder / name
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        return path
+
     def get(self, public: str) -> Path | None:
         """The stored file of that public name, or None (unknown, malformed or expired)."""
         self.purge()
@@ -67,8 +82,11 @@ class FileStore:
         removed = 0
         for entry in self.folder.iterdir():
             try:
-                if entry.is_file() and (everything or entry.stat().st_mtime < cutoff):
-                    entry.unlink()
+                if everything or entry.stat().st_mtime < cutoff:
+                    if entry.is_dir():
+                        shutil.rmtree(entry, ignore_errors=True)
+                    else:
+                        entry.unlink()
                     removed += 1
             except FileNotFoundError:
                 continue

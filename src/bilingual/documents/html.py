@@ -83,7 +83,12 @@ def _runs(root: Tag) -> tuple[list[list[NavigableString]], list[tuple[Tag, str]]
 
 
 def translate_html(
-    markup: str, translate_many: TranslateMany, *, source: str | None, lang_code: Callable[[str], str]
+    markup: str,
+    translate_many: TranslateMany,
+    *,
+    source: str | None,
+    lang_code: Callable[[str], str],
+    bilingual: bool = False,
 ) -> str:
     """Translate the text of ``markup``; return the markup with the translations in place.
 
@@ -92,6 +97,7 @@ def translate_html(
         translate_many: translates a list of texts from the given source language, in order.
         source: the source language, or None to detect it from all the text together.
         lang_code: the ``<html lang>`` value for a source language (set when there was text to translate).
+        bilingual: keep the text and add its translation after it, in grey (``<html lang>`` unchanged).
 
     Raises:
         UnsupportedLanguageError: the text is not Chinese or English.
@@ -104,18 +110,21 @@ def translate_html(
         core = _SPACE.sub(" ", text).strip()
         if not needs_translation(core):
             continue
-        units.append((core, _writer(run, text)))
+        units.append((core, _appender(soup, run) if bilingual else _writer(run, text)))
     for tag, name in attributes:
         value = _SPACE.sub(" ", tag[name]).strip()
         if needs_translation(value):
-            units.append((value, lambda out, tag=tag, name=name: tag.__setitem__(name, out)))
+            if bilingual:
+                units.append((value, lambda out, tag=tag, name=name, value=value: tag.__setitem__(name, f"{value} / {out}")))
+            else:
+                units.append((value, lambda out, tag=tag, name=name: tag.__setitem__(name, out)))
     if units:
         texts = [u[0] for u in units]
         src = source or detect_language(" ".join(texts)[:20_000])
         for (_, write), out in zip(units, translate_many(texts, src)):
             write(out)
         html_tag = soup.find("html")
-        if isinstance(html_tag, Tag):
+        if isinstance(html_tag, Tag) and not bilingual:
             html_tag["lang"] = lang_code(src)
     return str(soup)
 
@@ -132,5 +141,18 @@ def _writer(run: Sequence[NavigableString], text: str) -> Callable[[str], None]:
             else:
                 keep = (lead if i == 0 else "") + (trail if i == len(run) - 1 else "")
                 node.replace_with(NavigableString(keep))
+
+    return write
+
+
+def _appender(soup: BeautifulSoup, run: Sequence[NavigableString]) -> Callable[[str], None]:
+    """Bilingual mode: the run stays; its translation follows it on a new line, in grey."""
+
+    def write(translation: str) -> None:
+        span = soup.new_tag("span", attrs={"class": "bilingual-translation", "style": "color:#5f6368"})
+        span.string = translation
+        last = run[-1]
+        last.insert_after(span)
+        last.insert_after(soup.new_tag("br"))
 
     return write

@@ -327,23 +327,35 @@ class RestApi:
         if not upload.filename:
             raise ApiError(400, "Invalid request: empty file")
         try:
-            documents.suffix_of(upload.filename)
+            suffix = documents.suffix_of(upload.filename)
         except BilingualError as exc:
             raise ApiError(400, f"Invalid request: file format not supported. {exc}") from None
         src = _language(source, allow_auto=True)
         tgt = _target(target)
+        bilingual = str(params.get("bilingual", "")).lower() in ("1", "true", "yes", "on")
         data = await upload.read()
         if not data:
             raise ApiError(400, "Invalid request: empty file")
-        try:
-            text = documents.decode_text(data)
-        except BilingualError as exc:
-            raise ApiError(400, f"Invalid request: {exc}") from None
-        if len(text) > char_limit:
-            raise ApiError(400, f"Invalid request: request ({len(text)}) exceeds text limit ({char_limit})")
-        translated = await self._run(lambda: documents.translate_content(self.translator, data, upload.filename, tgt, source=src))
-        name = self.files.put(translated, download_name(upload.filename, parse_target(tgt).tag))
-        return {"translatedFileUrl": str(request.url_for("download_file", filename=name))}
+        if suffix in documents.TEXT_FORMATS:
+            try:
+                text = documents.decode_text(data)
+            except BilingualError as exc:
+                raise ApiError(400, f"Invalid request: {exc}") from None
+            if len(text) > char_limit:
+                raise ApiError(400, f"Invalid request: request ({len(text)}) exceeds text limit ({char_limit})")
+        elif suffix in (".docx", ".pptx"):
+            try:
+                documents.check_zip(data, suffix[1:])
+            except BilingualError as exc:
+                raise ApiError(400, f"Invalid request: {exc}") from None
+        out_suffix = documents.output_suffix(suffix, params.get("output") if isinstance(params.get("output"), str) else None)
+        translated = await self._run(lambda: documents.translate_content(
+            self.translator, data, upload.filename, tgt, source=src, bilingual=bilingual, out_suffix=out_suffix,
+            max_chars=char_limit))
+        name = download_name(upload.filename, parse_target(tgt).tag + (".bilingual" if bilingual else ""))
+        name = name[: -len(suffix)] + out_suffix if suffix != out_suffix else name
+        stored = self.files.put(translated, name)
+        return {"translatedFileUrl": str(request.url_for("download_file", filename=stored))}
 
     def download_file(self, filename: str) -> FileResponse:
         path = self.files.get(filename)

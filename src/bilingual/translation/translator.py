@@ -249,6 +249,25 @@ class Translator:
         document = _result(plan, backend.model_name)
         yield TranslationStep(plan.source, plan.target, document.paragraphs, total_paragraphs, total, total, document)
 
+    def translate_documents(
+        self, texts: Sequence[str], target: str | None = None, *, source: str | None = None, **options: Any
+    ) -> list[DocumentTranslation]:
+        """Translate several texts at once, aligned like :meth:`translate_document`.
+
+        All their sentences share the model's batches (sorted by length across the texts), so
+        many short texts (a document's paragraphs and table cells) cost few model calls.
+        """
+        if not isinstance(texts, Sequence) or isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
+            raise TypeError("texts must be a list of strings")
+        return self._translate_many(list(texts), target, source, options.pop("progress", None), options)
+
+    def translate_file(self, path, target: str | None = None, *, out=None, bilingual: bool = False,
+                       source: str | None = None, progress: Progress | None = None):
+        """Translate a document file (see :func:`bilingual.documents.translate_file`); returns the output path."""
+        from ..documents import translate_file  # the documents layer sits on top of this one
+
+        return translate_file(self, path, target, out=out, bilingual=bilingual, source=source, progress=progress)
+
     def alternatives(self, text: str, n: int, target: str | None = None, *, source: str | None = None) -> list[str]:
         """Up to ``n`` alternative translations of ``text``, other than :meth:`translate`'s.
 

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import gradio as gr
 
+from .. import documents
 from ..config import ModelRef, Settings
 from ..errors import BilingualError, ModelNotAvailableError, UnsupportedLanguageError, redact
-from ..filestore import FileStore
-from ..languages import Language, parse_target
+from ..filestore import FileStore, download_name
+from ..languages import TAGS, Language, parse_target
 from ..models import is_local, locate
 from ..summarization.summarizer import Summarizer
 from ..text.chinese import chinese_script
@@ -138,6 +139,35 @@ class Handlers:
                                           pending=step.total_paragraphs - finished)
                 yield f"翻译中 Translating… {finished}/{step.total_paragraphs}", partial, view, None
 
+    def translate_upload(self, path: str | None, direction: str, bilingual: bool, progress=gr.Progress()):
+        """Translate an uploaded document: (status, the translated file, the side-by-side view of its text)."""
+        if not path:
+            return "请先上传文件 Upload a document first.", None, ""
+        name = Path(path).name
+        try:
+            suffix = documents.suffix_of(name)
+            data = Path(path).read_bytes()
+            report: dict = {}
+            target = DIRECTIONS.get(direction)
+            progress(0, desc="翻译中 Translating")
+
+            def moved(done: int, total: int) -> None:
+                progress(done / total if total else 1.0, desc=f"翻译中 Translating {done}/{total}")
+
+            with self.work.slot():
+                result = documents.translate_content(self.translator, data, name, target, bilingual=bool(bilingual),
+                                                     report=report, progress=moved)
+            docs = report.get("documents") or []
+            out_suffix = documents.output_suffix(suffix)
+            tag = TAGS[docs[0].target_language] if docs else "translated"
+            download = download_name(name, tag + (".bilingual" if bilingual else ""))
+            stored = self.exports.put_named(result, download[: -len(suffix)] + out_suffix)
+            paragraphs = [p for doc in docs for p in doc.paragraphs]
+            view = views.side_by_side(paragraphs, docs[0].source_language, docs[0].target_language) if docs else ""
+            return f"完成 Done: {name}", str(stored), view
+        except Exception as exc:  # noqa: BLE001 - shown as a message, logged when unexpected
+            return _message(exc), None, ""
+
     def summarize_both(self, text: str, length: str, method: str) -> tuple[str, str, str]:
         """Summaries in Chinese and in English: (status, 中文, English).
 
@@ -220,9 +250,9 @@ def _language_arg(value: object, name: str) -> str:
 
 def _exports(store: FileStore, paragraphs, source: Language, target: Language) -> list[str]:
     """The bilingual Markdown and text downloads, in the private store (deleted after its retention time)."""
-    md = store.put(views.to_markdown(paragraphs, source, target).encode("utf-8"), "bilingual.md")
-    txt = store.put(views.to_text(paragraphs, source, target).encode("utf-8"), "bilingual.txt")
-    return [str(store.folder / md), str(store.folder / txt)]
+    md = store.put_named(views.to_markdown(paragraphs, source, target).encode("utf-8"), "bilingual.md")
+    txt = store.put_named(views.to_text(paragraphs, source, target).encode("utf-8"), "bilingual.txt")
+    return [str(md), str(txt)]
 
 
 def create_app(
@@ -269,6 +299,18 @@ def create_app(
         with gr.Tab("译文 Translation"):
             translation = gr.Textbox(label="译文 Translation", lines=14, buttons=["copy"], elem_id="translation")
             downloads = gr.File(label="下载 Download (Markdown, text)", file_count="multiple")
+        with gr.Tab("文件 Document", elem_id="document-tab"):
+            gr.Markdown("上传文件，下载同样格式的译文。Upload a document; download it translated, in the same format. "
+                        f"Formats: {', '.join(documents.FORMATS)} (a PDF comes back as .docx).")
+            with gr.Row():
+                upload = gr.File(label="文件 Document", file_types=list(documents.FORMATS), elem_id="document-upload")
+                with gr.Column():
+                    bilingual = gr.Checkbox(label="双语对照 Bilingual (each paragraph followed by its translation)",
+                                            elem_id="bilingual")
+                    document_btn = gr.Button("翻译文件 Translate document", variant="primary", elem_id="document-btn")
+            document_status = gr.Markdown("", elem_id="document-status")
+            translated_file = gr.File(label="译文文件 Translated document", elem_id="translated-file")
+            document_view = gr.HTML(elem_id="document-view")
         with gr.Tab("摘要 Summaries"):
             summary_zh = gr.Textbox(label="中文摘要 Chinese summary", lines=5, buttons=["copy"], elem_id="summary-zh")
             summary_en = gr.Textbox(label="English summary 英文摘要", lines=5, buttons=["copy"], elem_id="summary-en")
@@ -282,6 +324,8 @@ def create_app(
         translate_outputs = [status, translation, view, downloads]
         summary_outputs = [status, summary_zh, summary_en]
         translate_btn.click(h.translate_stream, [article, direction], translate_outputs, **private)
+        document_btn.click(h.translate_upload, [upload, direction, bilingual],
+                           [document_status, translated_file, document_view], **private)
         summarize_btn.click(h.summarize_both, [article, length, method], summary_outputs, **private)
         both_btn.click(h.translate_stream, [article, direction], translate_outputs, **private).then(
             h.summarize_both, [article, length, method], summary_outputs, **private

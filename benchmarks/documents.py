@@ -1,0 +1,113 @@
+"""The cost of documents outside the model: parsing, alignment and writing a .docx.
+
+Builds Word documents of ``--pages`` and ten times as many pages (each page: a heading, eight
+paragraphs of three sentences with bold and italic runs, a bullet list, a 4 x 3 table),
+translates them with an instant fake backend (so only the document work is timed), and
+prints the time per page, how it grows with ten times the pages, and its share of a real
+translation at ``--speed`` sentences per second (default: what ``benchmarks/speed.py``
+measured for CTranslate2 en->zh on two cores, 2.59 sentences/s).
+
+Targets (exit code 1 when missed): under 5% of a real translation's time; 10x the pages in
+at most 12x the time.
+
+Usage::
+
+    python benchmarks/documents.py                  # 20 and 200 pages
+    python benchmarks/documents.py --pages 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.fakes import FakeBackend  # noqa: E402
+
+SENTENCES = [
+    "The delegation visited the new logistics park on Monday morning.",
+    "Officials said the project would create about two thousand jobs.",
+    "Exports of electronic products grew by twelve percent in the first half.",
+    "The city will open three new metro lines before the end of next year.",
+    "Both sides agreed to strengthen cooperation in trade and technology.",
+    "The report was presented to the council during its annual meeting.",
+]
+
+
+def build_docx(pages: int) -> tuple[bytes, int]:
+    """A generated .docx and the number of sentences in it."""
+    from docx import Document
+
+    document = Document()
+    sentences = 0
+    for page in range(pages):
+        document.add_heading(f"Section {page + 1}: trade and investment", level=1)
+        sentences += 1
+        for n in range(8):
+            paragraph = document.add_paragraph()
+            for k in range(3):
+                text = SENTENCES[(page + n + k) % len(SENTENCES)]
+                run = paragraph.add_run(text + " ")
+                run.bold = k == 1 and n % 2 == 0
+                run.italic = k == 2 and n % 3 == 0
+                sentences += 1
+        for item in SENTENCES[:3]:
+            document.add_paragraph(item, style="List Bullet")
+            sentences += 1
+        table = document.add_table(rows=4, cols=3)
+        for r in range(4):
+            for c in range(3):
+                table.cell(r, c).text = SENTENCES[(r + c) % len(SENTENCES)] if c == 0 else f"{r * 10 + c}.5%"
+                sentences += c == 0
+        document.add_page_break()
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue(), sentences
+
+
+def timed(pages: int, repeat: int) -> tuple[float, int]:
+    from bilingual import Settings, Translator
+    from bilingual.documents import translate_content
+
+    data, sentences = build_docx(pages)
+    home = tempfile.mkdtemp(prefix="bilingual-docbench-")
+    best = float("inf")
+    for _ in range(repeat):
+        translator = Translator(Settings(home=home, cache=False, max_input_chars=10_000_000),
+                                backend_factory=lambda s, t, settings: FakeBackend(f"fake-{s}-{t}"))
+        start = time.perf_counter()
+        translate_content(translator, data, "report.docx", "zh", source="en")
+        best = min(best, time.perf_counter() - start)
+    return best, sentences
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=20)
+    parser.add_argument("--speed", type=float, default=2.59, help="model sentences per second to compare with")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    small, small_sentences = timed(args.pages, args.repeat)
+    large, large_sentences = timed(10 * args.pages, max(1, args.repeat - 2))
+    model = small_sentences / args.speed
+    share = small / (small + model)
+    growth = large / small
+    print(f"{args.pages} pages, {small_sentences} sentences: {small:.2f} s outside the model "
+          f"({small / args.pages * 1000:.0f} ms a page)")
+    print(f"{10 * args.pages} pages, {large_sentences} sentences: {large:.2f} s ({large / (10 * args.pages) * 1000:.0f} "
+          f"ms a page); 10x the pages took {growth:.1f}x the time")
+    print(f"at {args.speed} sentences/s the model needs {model:.0f} s for {args.pages} pages: the document work is "
+          f"{share * 100:.2f}% of the whole")
+    ok = share < 0.05 and growth <= 12
+    print("targets met" if ok else "TARGETS MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
