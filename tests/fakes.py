@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
+from contextlib import contextmanager
 
 
 class FakeBackend:
@@ -48,3 +49,23 @@ def fake_factory(record: list, **options):
         return backend
 
     return factory
+
+
+@contextmanager
+def slot_held(work):
+    """Hold one slot of a :class:`~bilingual.work.WorkLimit` from another thread while the block runs."""
+    holding, release = threading.Event(), threading.Event()
+
+    def hold():
+        with work.slot():
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    holding.wait(10)
+    try:
+        yield
+    finally:
+        release.set()
+        thread.join(10)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import io
 import zipfile
-from pathlib import Path
 
 import pytest
 

@@ -19,7 +19,7 @@ from bilingual.errors import ServerBusyError
 from bilingual.keys import KeyStore
 from bilingual.server import build
 from bilingual.work import WorkLimit
-from tests.fakes import FakeBackend
+from tests.fakes import FakeBackend, slot_held
 
 pytestmark = pytest.mark.slow
 
@@ -121,34 +121,22 @@ def test_keys_cli(home, monkeypatch):
 
 def test_work_limit_unit():
     work = WorkLimit(1, 1, wait_timeout=5)
-    entered = threading.Event()
-    release = threading.Event()
-
-    def hold():
-        with work.slot():
-            entered.set()
-            release.wait(5)
-
-    first = threading.Thread(target=hold)
-    first.start()
-    entered.wait(5)
     waiter_done = threading.Event()
 
     def wait_for_slot():
         with work.slot():
             waiter_done.set()
 
-    second = threading.Thread(target=wait_for_slot)
-    second.start()
-    deadline = time.monotonic() + 5
-    while work.waiting == 0 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert (work.running, work.waiting) == (1, 1)
-    with pytest.raises(ServerBusyError, match="busy"):
-        with work.slot():
-            pass
-    release.set()
-    first.join(5)
+    with slot_held(work):
+        second = threading.Thread(target=wait_for_slot)
+        second.start()
+        deadline = time.monotonic() + 5
+        while work.waiting == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert (work.running, work.waiting) == (1, 1)
+        with pytest.raises(ServerBusyError, match="busy"):
+            with work.slot():
+                pass
     second.join(5)
     assert waiter_done.is_set() and work.running == 0 and work.peak_running == 1
 

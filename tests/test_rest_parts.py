@@ -145,39 +145,25 @@ def test_detect_with_confidence():
 
 def test_page_says_the_server_is_busy(tmp_path):
     """The page's buttons and API take their slot from the same limit, and say so when it is full."""
-    import threading
-
     import gradio as gr
 
     from bilingual import Settings, Summarizer, Translator
     from bilingual.ui.app import Handlers
     from bilingual.work import WorkLimit
-    from tests.fakes import fake_factory
+    from tests.fakes import fake_factory, slot_held
 
     settings = Settings(home=str(tmp_path), cache=False, offline=True)
     translator = Translator(settings, backend_factory=fake_factory([]))
     work = WorkLimit(1, 0)
     handlers = Handlers(translator, Summarizer(settings, translator=translator), work)
-    holding, release = threading.Event(), threading.Event()
-
-    def hold():
-        with work.slot():
-            holding.set()
-            release.wait(5)
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    holding.wait(5)
-    try:
+    with slot_held(work):
         status, *_ = list(handlers.translate_stream("The weather is good.", "自动 Auto", progress=lambda *a, **k: None))[-1]
         assert "busy" in status and "繁忙" in status
         status, _, _ = handlers.summarize_both("The weather is good. The port is busy.", "中 Medium", "自动 Auto")
         assert "busy" in status
         with pytest.raises(gr.Error, match="busy"):
             handlers.api_translate("The weather is good.", "zh")
-    finally:
-        release.set()
-        thread.join(5)
+
     status, text, *_ = list(handlers.translate_stream("The weather is good.", "自动 Auto",
                                                       progress=lambda *a, **k: None))[-1]
     assert status.startswith("完成 Done") and text == "<The weather is good.>"

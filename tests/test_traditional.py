@@ -10,8 +10,8 @@ from bilingual import Settings, Summarizer, Translator, UnsupportedLanguageError
 from bilingual.cli import main as cli_main
 from bilingual.languages import Target, parse_target
 from bilingual.text.chinese import chinese_script, convert, rewrite
-from tests.fixtures.corpus import PAIRS
 from tests.fakes import fake_factory
+from tests.fixtures.corpus import PAIRS
 
 
 @pytest.mark.parametrize(

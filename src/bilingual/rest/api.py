@@ -294,7 +294,8 @@ class RestApi:
         tag = SCRIPT_TAGS[chinese_script(text)] if language == "zh" else TAGS[language]
         return {"confidence": round(confidence * 100, 1), "language": tag}
 
-    async def detect(self, request: Request) -> list[dict[str, Any]]:
+    async def _single_text(self, request: Request) -> tuple[dict[str, Any], str]:
+        """The fields of a request that carries one text ``q``, admitted and size-checked."""
         params = await self._params(request)
         char_limit = self._admit(request, params)
         q = params.get("q")
@@ -304,6 +305,10 @@ class RestApi:
             raise ApiError(400, "Invalid request: q must be a string")
         if len(q) > char_limit:
             raise ApiError(400, f"Invalid request: request ({len(q)}) exceeds text limit ({char_limit})")
+        return params, q
+
+    async def detect(self, request: Request) -> list[dict[str, Any]]:
+        _, q = await self._single_text(request)
         return [await run_in_threadpool(self._detected, q)]
 
     def languages(self) -> list[dict[str, Any]]:
@@ -365,15 +370,7 @@ class RestApi:
         return FileResponse(path, filename=FileStore.original_name(filename), content_disposition_type="attachment")
 
     async def summarize(self, request: Request) -> dict[str, str]:
-        params = await self._params(request)
-        char_limit = self._admit(request, params)
-        q = params.get("q")
-        if q is None or q == "":
-            raise _missing("q")
-        if not isinstance(q, str):
-            raise ApiError(400, "Invalid request: q must be a string")
-        if len(q) > char_limit:
-            raise ApiError(400, f"Invalid request: request ({len(q)}) exceeds text limit ({char_limit})")
+        params, q = await self._single_text(request)
         language = _target(params.get("language") or "auto", allow_auto=True)
         method = params.get("method") or "auto"
         if method not in SUMMARY_METHODS:
