@@ -20,6 +20,7 @@ from .errors import (
     UnsupportedLanguageError,
 )
 from .summarization.summarizer import Summarizer
+from .text.checks import Flag, check_translation
 from .text.detect import detect_language
 from .text.segment import split_sentences
 from .translation.translator import DocumentTranslation, Segment, Translator
@@ -38,6 +39,8 @@ __all__ = [
     "ServerBusyError",
     "Settings",
     "Summarizer",
+    "Flag",
+    "check_translation",
     "Translator",
     "UnsupportedFormatError",
     "UnsupportedLanguageError",
