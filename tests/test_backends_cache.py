@@ -137,7 +137,10 @@ def test_abandoned_request_leaves_only_whole_entries(tmp_path):
     t.settings = t.settings.__class__(**{**t.settings.__dict__, "batch_size": 1})
     with pytest.raises(ConnectionAbortedError):
         t.translate("Aaaa. Bb.")
-    assert t.cache.get_many("fake|fake-en-zh", ["Aaaa.", "Bb."]) == {"Aaaa.": "<Aaaa.>"}
+    from bilingual.translation.translator import _decode_cached
+
+    stored = t.cache.get_many("fake|fake-en-zh", ["Aaaa.", "Bb."])
+    assert list(stored) == ["Aaaa."] and _decode_cached(stored["Aaaa."]) == ("<Aaaa.>", None, False)
     later = cached(tmp_path, [])
     assert later.translate("Aaaa. Bb.") == "<Aaaa.><Bb.>"
 
@@ -171,3 +174,15 @@ def test_compute_type_setting(tiny_settings, tmp_path):
     assert Settings.from_env({"BILINGUAL_COMPUTE_TYPE": "int8_float32"}).compute_type == "int8_float32"
     with pytest.raises(ValueError, match="compute_type must be one of"):
         Settings(compute_type="int4")
+
+
+def test_scores_and_the_guard_are_kept_in_the_cache(tiny_settings, tmp_path):
+    from bilingual import Translator
+    from bilingual.translation.translator import _decode_cached, _encode_cached
+
+    assert _decode_cached("plain text from an older cache") == ("plain text from an older cache", None, False)
+    assert _decode_cached(_encode_cached("好。", -0.25, True)) == ("好。", -0.25, True)
+    translator = Translator(tiny_settings, home=str(tmp_path), cache=True)
+    first = translator.translate_document("天气很好。")
+    again = Translator(tiny_settings, home=str(tmp_path), cache=True).translate_document("天气很好。")
+    assert first.paragraphs == again.paragraphs and 0.9 < again.paragraphs[0][0].confidence <= 1.0

@@ -50,12 +50,25 @@ def trim_loop(tokens: Sequence[object], start: int, max_period: int = 12) -> lis
 # Decoding options for a second pass over outputs caught in a loop.
 STRICT = {"no_repeat_ngram_size": 3, "repetition_penalty": 1.3}
 
-# (indices of the batch's sources, most new tokens, strict) -> one token sequence per index
-Generate = Callable[[Sequence[int], int, bool], list[Sequence[Any]]]
+# (indices of the batch's sources, most new tokens, strict) -> one token sequence per index, or
+# (token sequences, scores): the mean log-probability of each sequence's tokens.
+Generate = Callable[[Sequence[int], int, bool], "list[Sequence[Any]] | tuple[list[Sequence[Any]], list[float]]"]
+
+
+def _split(result) -> tuple[list, list[float | None]]:
+    if isinstance(result, tuple):
+        return result[0], list(result[1])
+    return result, [None] * len(result)
 
 
 def guarded_decode(
-    source_lengths: Sequence[int], generate: Generate, *, length_ratio: float, limit: int = 512, guard: bool = True
+    source_lengths: Sequence[int],
+    generate: Generate,
+    *,
+    length_ratio: float,
+    limit: int = 512,
+    guard: bool = True,
+    scores: list | None = None,
 ) -> tuple[list[list[Any]], list[bool]]:
     """The one decoding policy every backend runs around its raw generate call.
 
@@ -65,17 +78,23 @@ def guarded_decode(
 
     Returns:
         ``(outputs, guarded)``: the token sequences, and for each whether the guard had to act.
+        When ``scores`` is a list, it receives each output's score (None where the backend gives none).
     """
     caps = [max_new_tokens(n, length_ratio, limit) for n in source_lengths]
     if not caps:
         return [], []
-    outputs = [list(out[:cap]) for out, cap in zip(generate(range(len(caps)), max(caps), False), caps)]
+    first, first_scores = _split(generate(range(len(caps)), max(caps), False))
+    outputs = [list(out[:cap]) for out, cap in zip(first, caps)]
+    if scores is not None:
+        scores[:] = first_scores
     guarded = [False] * len(outputs)
     looping = [i for i, out in enumerate(outputs) if guard and find_loop(out) is not None]
     if looping:
         logger.debug("repetition loops in %d outputs; decoding them again", len(looping))
-        again = generate(looping, max(caps[i] for i in looping), True)
-        for i, out in zip(looping, again):
+        again, again_scores = _split(generate(looping, max(caps[i] for i in looping), True))
+        for i, out, score in zip(looping, again, again_scores):
+            if scores is not None:
+                scores[i] = score
             out = list(out[: caps[i]])
             still = find_loop(out)
             outputs[i] = out if still is None else trim_loop(out, still)

@@ -30,6 +30,8 @@ class Piece:
     sentence: int
     translate: bool
     result: str | None = None
+    score: float | None = None  # the model's mean token log-probability
+    guarded: bool = False  # the repetition guard had to decode again or trim
     model_text: str | None = None  # what the model sees, when it differs (Traditional input -> Simplified)
 
     @property
@@ -47,6 +49,7 @@ class DocumentPlan:
     layout: Layout
     sentences: list[list[str]]
     pieces: list[Piece] = field(default_factory=list)
+    glossary: dict[str, str] | None = None  # source term -> target term, checked in every sentence
     source_script: Script | None = None  # how a Chinese source is written
     target_script: Script | None = None  # the script the Chinese output is converted to, if any
     _index: dict[int, list[Piece]] | None = field(default=None, repr=False)
@@ -66,6 +69,13 @@ class DocumentPlan:
                 raise RuntimeError("assemble_paragraph() called before the paragraph was translated")
             parts[piece.sentence].append(text.strip())
         return [(self.sentences[index][s], glue.join(x for x in parts[s] if x)) for s in range(len(parts))]
+
+    def sentence_pieces(self, index: int) -> list[list[Piece]]:
+        """The pieces of each sentence of one paragraph (a long sentence has several)."""
+        out: list[list[Piece]] = [[] for _ in self.sentences[index]]
+        for piece in self._by_paragraph().get(index, []):
+            out[piece.sentence].append(piece)
+        return out
 
     def _by_paragraph(self) -> dict[int, list[Piece]]:
         if self._index is None or self._indexed != len(self.pieces):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
+import math
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -14,6 +16,7 @@ from ..cache import TranslationCache
 from ..config import ModelRef, Settings
 from ..errors import InputTooLargeError
 from ..languages import Language, Script, Target, normalize_language, other, parse_target
+from ..text.checks import Flag, check_translation
 from ..text.chinese import chinese_script, rewrite
 from ..text.chinese import convert as to_script
 from ..text.detect import detect_language
@@ -30,10 +33,38 @@ BackendFactory = Callable[[Language, Language, Settings], Backend]
 
 @dataclass(frozen=True)
 class Segment:
-    """One source sentence and its translation."""
+    """One source sentence and its translation.
+
+    Attributes:
+        source: the sentence as it stands in the input.
+        target: its translation.
+        confidence: from 0 to 1 (see :func:`confidence`); None when no model translated it
+            (numbers, URLs, list markers pass through).
+        flags: what to check in this sentence (:class:`~bilingual.text.checks.Flag`), empty when nothing.
+    """
 
     source: str
     target: str
+    confidence: float | None = None
+    flags: tuple[Flag, ...] = ()
+
+
+# How much each flag lowers a sentence's confidence (see ``confidence``).
+FLAG_WEIGHTS = {"empty": 0.0, "numbers": 0.4, "names": 0.5, "untranslated": 0.4, "glossary": 0.5,
+                "repetition": 0.5, "length": 0.7, "score": 1.0}
+LOW_SCORE = 0.35  # a model confidence under this is itself a flag
+
+
+def confidence(score: float | None, flags: Sequence[Flag]) -> float:
+    """``exp(mean token log-probability)`` (1 without a score), times each flag's weight (FLAG_WEIGHTS).
+
+    The model's mean log-probability of its output maps to 0-1 the same way for both backends;
+    a wrong number halves it and more, a missing name halves it, and so on.
+    """
+    value = math.exp(score) if score is not None else 1.0
+    for flag in flags:
+        value *= FLAG_WEIGHTS.get(flag.code, 0.7)
+    return round(max(0.0, min(1.0, value)), 3)
 
 
 @dataclass(frozen=True)
@@ -61,6 +92,11 @@ class DocumentTranslation:
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def flagged(self) -> list[tuple[int, Segment]]:
+        """(paragraph number from 1, segment) of every sentence with a flag: the ones to check."""
+        return [(n, seg) for n, paragraph in enumerate(self.paragraphs, 1) for seg in paragraph if seg.flags]
 
 
 @dataclass(frozen=True)
@@ -395,7 +431,8 @@ class Translator:
         if self.cache is not None:
             hits = self.cache.get_many(namespace, [p.source_text for p in pieces])
             for piece in pieces:
-                piece.result = hits.get(piece.source_text)
+                if piece.source_text in hits:
+                    piece.result, piece.score, piece.guarded = _decode_cached(hits[piece.source_text])
             found = [p for p in pieces if p.result is not None]
             pieces = [p for p in pieces if p.result is None]
             if found:
@@ -405,12 +442,32 @@ class Translator:
         lengths = backend.count_tokens([p.source_text for p in pieces])
         for batch in make_batches(lengths, max_size=self.settings.batch_size, max_tokens=self.settings.max_batch_tokens):
             sources = [pieces[i].source_text for i in batch]
-            outputs = backend.translate_batch(sources)
-            for i, out in zip(batch, outputs):
-                pieces[i].result = out
+            if hasattr(backend, "translate_scored"):
+                scored = backend.translate_scored(sources)
+            else:
+                scored = [(out, None, False) for out in backend.translate_batch(sources)]
+            for i, (out, score, guarded) in zip(batch, scored):
+                pieces[i].result, pieces[i].score, pieces[i].guarded = out, score, guarded
             if self.cache is not None:
-                self.cache.put_many(namespace, zip(sources, outputs))
+                self.cache.put_many(namespace, [(src, _encode_cached(*item)) for src, item in zip(sources, scored)])
             yield [pieces[i] for i in batch]
+
+
+_SCORED = "\x00"  # cache values that carry a score and the guard's verdict begin with this
+
+
+def _encode_cached(text: str, score: float | None, guarded: bool) -> str:
+    return _SCORED + json.dumps({"t": text, "s": score, "g": guarded}, ensure_ascii=False)
+
+
+def _decode_cached(value: str) -> tuple[str, float | None, bool]:
+    if value.startswith(_SCORED):
+        try:
+            item = json.loads(value[1:])
+            return item["t"], item.get("s"), bool(item.get("g"))
+        except (ValueError, KeyError, TypeError):
+            pass
+    return value, None, False  # written before scores were kept
 
 
 def _windows(pieces: list[Piece], size: int) -> list[list[Piece]]:
@@ -429,15 +486,29 @@ def _windows(pieces: list[Piece], size: int) -> list[list[Piece]]:
 
 
 def _paragraph(plan: DocumentPlan, index: int) -> tuple[Segment, ...]:
+    """One translated paragraph's segments, each with its confidence and flags."""
     script = plan.target_script
-    return tuple(Segment(s, to_script(t, script) if script else t) for s, t in plan.assemble_paragraph(index))
+    out = []
+    for (source, target), pieces in zip(plan.assemble_paragraph(index), plan.sentence_pieces(index)):
+        shown = to_script(target, script) if script else target
+        modelled = [p for p in pieces if p.translate]
+        if not modelled:
+            out.append(Segment(source, shown))  # numbers, URLs, list markers: passed through
+            continue
+        flags = check_translation(source, target, source_language=plan.source, glossary=plan.glossary)
+        if any(p.guarded for p in modelled):
+            flags.append(Flag("repetition", "The model repeated itself; its output was decoded again or cut."))
+        scores = [p.score for p in modelled if p.score is not None]
+        score = min(scores) if scores else None  # a long sentence is as sure as its weakest piece
+        if score is not None and math.exp(score) < LOW_SCORE:
+            flags.append(Flag("score", f"The model was unsure of this sentence ({math.exp(score):.2f})."))
+        out.append(Segment(source, shown, confidence(score, flags), tuple(flags)))
+    return tuple(out)
 
 
 def _result(plan: DocumentPlan, model: str) -> DocumentTranslation:
     script = plan.target_script
-    paragraphs = tuple(
-        tuple(Segment(s, to_script(t, script) if script else t) for s, t in para) for para in plan.assemble()
-    )
+    paragraphs = tuple(_paragraph(plan, i) for i in range(len(plan.sentences)))
     glue = separator(plan.target)
     text = plan.layout.render([glue.join(seg.target for seg in para) for para in paragraphs])
     return DocumentTranslation(plan.source, plan.target, model, paragraphs, text, plan.source_script, script)

@@ -123,22 +123,28 @@ class CTranslate2Backend:
         return [len(tokens) for tokens in self.text.encode(texts, self.target_token)]
 
     def translate_batch(self, texts: Sequence[str]) -> list[str]:
+        return [text for text, _, _ in self.translate_scored(texts)]
+
+    def translate_scored(self, texts: Sequence[str]) -> list[tuple[str, float | None, bool]]:
+        """Translations with their mean token log-probability and whether the repetition guard acted."""
         if not texts:
             return []
         source = self.text.encode(texts, self.target_token)
 
         def generate(indices, cap, strict):
             results = self.translator.translate_batch(
-                [source[i] for i in indices], beam_size=self.beam_size, max_decoding_length=cap,
+                [source[i] for i in indices], beam_size=self.beam_size, max_decoding_length=cap, return_scores=True,
                 **(STRICT if strict else {}),
             )
-            return [r.hypotheses[0] for r in results]
+            return [r.hypotheses[0] for r in results], [r.scores[0] for r in results]
 
+        scores: list = []
         with self._lock:
-            outputs, _ = guarded_decode(
-                [len(s) for s in source], generate, length_ratio=self.length_ratio, guard=self.repetition_guard
+            outputs, guarded = guarded_decode(
+                [len(s) for s in source], generate, length_ratio=self.length_ratio, guard=self.repetition_guard,
+                scores=scores,
             )
-        return [self.text.decode(out) for out in outputs]
+        return [(self.text.decode(out), score, g) for out, score, g in zip(outputs, scores, guarded)]
 
     def hypotheses(self, texts: Sequence[str], n: int) -> list[list[str]]:
         """The ``n`` best translations of each sentence from the beam, best first (no repetition guard)."""

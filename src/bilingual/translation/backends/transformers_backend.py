@@ -90,6 +90,10 @@ class TransformersBackend:
         return [len(ids) for ids in encoded]
 
     def translate_batch(self, texts: Sequence[str]) -> list[str]:
+        return [text for text, _, _ in self.translate_scored(texts)]
+
+    def translate_scored(self, texts: Sequence[str]) -> list[tuple[str, float | None, bool]]:
+        """Translations with their mean token log-probability and whether the repetition guard acted."""
         if not texts:
             return []
         with self._lock, self._torch.inference_mode():
@@ -97,13 +101,14 @@ class TransformersBackend:
 
             def generate(indices, cap, strict):
                 subset = {k: v[list(indices)] for k, v in enc.items()}
-                return self._generate(subset, cap, **(STRICT if strict else {}))
+                return self._generate(subset, cap, scored=True, **(STRICT if strict else {}))
 
-            outputs, _ = guarded_decode(
+            scores: list = []
+            outputs, guarded = guarded_decode(
                 enc["attention_mask"].sum(dim=1).tolist(), generate, length_ratio=self.length_ratio,
-                limit=self.max_length, guard=self.repetition_guard,
+                limit=self.max_length, guard=self.repetition_guard, scores=scores,
             )
-            return [self._decode(ids) for ids in outputs]
+            return [(self._decode(ids), score, g) for ids, score, g in zip(outputs, scores, guarded)]
 
     def hypotheses(self, texts: Sequence[str], n: int) -> list[list[str]]:
         """The ``n`` best translations of each sentence from the beam, best first (no repetition guard)."""
@@ -115,8 +120,19 @@ class TransformersBackend:
             flat = self._generate(enc, max(caps), beams=max(self.beam_size, n), num_return_sequences=n)
         return [[self._decode(h[:cap]) for h in flat[i * n : (i + 1) * n]] for i, cap in enumerate(caps)]
 
-    def _generate(self, enc, cap: int, *, beams: int | None = None, **options) -> list[list[int]]:
+    def _generate(self, enc, cap: int, *, beams: int | None = None, scored: bool = False, **options):
+        beams = beams or self.beam_size
         out = self.model.generate(
-            **enc, num_beams=beams or self.beam_size, max_new_tokens=cap, do_sample=False, **options
+            **enc, num_beams=beams, max_new_tokens=cap, do_sample=False,
+            output_scores=scored, return_dict_in_generate=scored, **options
         )
-        return [[t for t in ids if t not in self._special] for ids in out.tolist()]
+        sequences = out.sequences if scored else out
+        tokens = [[t for t in ids if t not in self._special] for ids in sequences.tolist()]
+        if not scored:
+            return tokens
+        if beams > 1 and getattr(out, "sequences_scores", None) is not None:
+            scores = out.sequences_scores.tolist()  # the beam's log-probability over its length
+        else:
+            transition = self.model.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)
+            scores = [float(row[row > float("-inf")].mean()) for row in transition]
+        return tokens, scores
