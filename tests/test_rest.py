@@ -180,6 +180,20 @@ def test_traditional_chinese(http):
     assert http.post("/translate", json=convert).json() == {"translatedText": "滑鼠和軟體"}
 
 
+def test_detail_gives_segments_with_confidence_and_flags(http):
+    body = {"q": "WTPF签署了12万份协议。天气很好。", "source": "zh", "target": "en", "detail": True}
+    answer = http.post("/translate", json=body).json()
+    (paragraph,) = answer["segments"]
+    bad, good = paragraph
+    assert bad["source"] == "WTPF签署了12万份协议。" and {"numbers", "names"} <= {f["code"] for f in bad["flags"]}
+    assert good == {"source": "天气很好。", "target": "The weather is good.", "confidence": good["confidence"],
+                    "flags": []}
+    assert good["confidence"] > 0.9 > bad["confidence"]
+    assert answer["translatedText"] == " ".join(s["target"] for s in paragraph)
+    form = http.post("/translate", data={"q": "天气很好。", "source": "zh", "target": "en", "detail": "true"}).json()
+    assert form["segments"][0][0]["target"] == "The weather is good."
+
+
 def test_alternatives(http, tiny_translator_ct2):
     body = {"q": "The weather is good.", "source": "en", "target": "zh", "alternatives": 2}
     answer = http.post("/translate", json=body).json()

@@ -185,3 +185,26 @@ def test_alternatives_come_from_the_beam(tiny_translator):
         [joined] if joined != "天气很好。谢谢。" else []
     )
     assert tiny_translator.alternatives("2023", 2, "zh") == []  # nothing for the model to do
+
+
+def test_cli_flags_the_sentences_to_check(tiny_translator, monkeypatch):
+    monkeypatch.setenv("BILINGUAL_MODEL_ZH_EN", tiny_translator.settings.model_zh_en)
+    monkeypatch.setenv("BILINGUAL_MODEL_EN_ZH", tiny_translator.settings.model_en_zh)
+    monkeypatch.setenv("BILINGUAL_BACKEND", "transformers")
+    out, err = io.StringIO(), io.StringIO()
+    assert cli_main(["translate", "--flags"], stdin=io.StringIO("天气很好。\n\nWTPF签署了12万份协议。"), stdout=out,
+                    stderr=err) == 0
+    assert out.getvalue().startswith("The weather is good.\n\n")
+    report = err.getvalue()
+    assert "check paragraph 2" in report and "WTPF签署了12万份协议。" in report
+    assert "[numbers] Not found in the translation: 12万." in report and "[names]" in report
+    assert report.endswith("bilingual: 1 sentence to check\n")
+
+
+def test_segments_carry_confidence_and_flags(tiny_translator):
+    doc = tiny_translator.translate_document("天气很好。WTPF签署了12万份协议。\n\n2023")
+    good, bad = doc.paragraphs[0]
+    assert good.flags == () and 0.9 < good.confidence <= 1.0
+    assert {"numbers", "names"} <= {f.code for f in bad.flags} and bad.confidence < 0.3
+    assert doc.paragraphs[1][0].confidence is None  # a number: passed through, nothing to judge
+    assert [seg.source for _, seg in doc.flagged] == ["WTPF签署了12万份协议。"]

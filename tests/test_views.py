@@ -31,3 +31,16 @@ def test_model_panel_says_how_to_get_missing_models_without_paths():
     assert "| zh->en | `Helsinki-NLP/opus-mt-zh-en` | 已就绪 available |" in text
     assert "bilingual models download --all" in text and "BILINGUAL_MODEL_EN_ZH" in text
     assert "bilingual models download" not in model_panel([("zh->en", "x/y", True)])
+
+
+def test_flagged_sentences_are_highlighted_with_their_reasons():
+    from bilingual import Flag
+
+    flagged = Segment("出口增长了4,850.5亿元。", "Exports grew by 48.5 billion yuan.", 0.38,
+                      (Flag("numbers", "Not found in the translation: 4,850.5亿."),))
+    html = side_by_side([(flagged, Segment("谢谢。", "Thank you.", 0.97))], "zh", "en")
+    assert html.startswith('<p class="to-check">1 句需要检查 · 1 sentence to check')
+    assert ('<span class="seg flagged" data-seg="0" title="Not found in the translation: 4,850.5亿. (38%)" '
+            'data-flags="numbers">Exports grew by 48.5 billion yuan.</span>') in html
+    assert '<span class="seg" data-seg="1">Thank you.</span>' in html
+    assert "No sentence flagged" in side_by_side(PARAS, "zh", "en")

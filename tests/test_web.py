@@ -218,3 +218,18 @@ def test_browser_uploads_a_word_document_and_downloads_it_translated(app_url, br
     assert result.paragraphs[0].style.name == "Heading 1" and len(result.tables) == 1
     page.screenshot(path=str(OUTPUT / "web-document.png"), full_page=True)
     page.close()
+
+
+def test_browser_highlights_the_sentences_to_check(app_url, browser):
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    page.goto(app_url, wait_until="networkidle")
+    page.locator("#article textarea").fill("天气很好。WTPF签署了12万份协议。")
+    page.locator("#translate-btn").click()
+    page.get_by_text("完成 Done").first.wait_for(timeout=60_000)
+    assert page.locator("#side-by-side .to-check").inner_text().startswith("1 句需要检查 · 1 sentence to check")
+    flagged = page.locator("#side-by-side .seg.flagged")
+    assert flagged.count() == 1
+    assert "12万" in flagged.get_attribute("title") and "WTPF" in flagged.get_attribute("title")
+    flagged.hover()
+    page.screenshot(path=str(OUTPUT / "web-flags.png"))
+    page.close()

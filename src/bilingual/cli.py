@@ -60,17 +60,36 @@ def _translate(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     )
     if document:
         translator = Translator(settings)
+        report: dict = {}
         written = translator.translate_file(path, args.to, out=args.output, bilingual=args.bilingual,
-                                            source=getattr(args, "from"))
+                                            source=getattr(args, "from"), report=report)
         out.write(f"{written}\n")
+        if args.flags:
+            _print_flags(report.get("documents") or [], err)
         return 0
     if args.output or args.bilingual:
         raise BilingualError("-o and --bilingual need a document file (or a folder) as the input.")
     text = _read(args.file, stdin)
     translator = Translator(settings)
-    result = translator.translate(text, args.to, source=getattr(args, "from"), progress=_progress_bar(err))
+    doc = translator.translate_document(text, args.to, source=getattr(args, "from"), progress=_progress_bar(err))
+    result = doc.text
     out.write(result if result.endswith("\n") or not result else result + "\n")
+    if args.flags:
+        _print_flags([doc], err)
     return 0
+
+
+def _print_flags(docs, err: TextIO) -> None:
+    """The sentences to check, with their reasons, on standard error."""
+    count = 0
+    for block, doc in enumerate(docs, 1):
+        for paragraph, segment in doc.flagged:
+            count += 1
+            where = f"paragraph {paragraph}" if len(docs) == 1 else f"block {block}"
+            reasons = " ".join(f"[{f.code}] {f.message}" for f in segment.flags)
+            err.write(f"check {where} ({segment.confidence:.0%}): {segment.source}\n    -> {segment.target}\n"
+                      f"    {reasons}\n")
+    err.write(f"bilingual: {count} sentence{'s' if count != 1 else ''} to check\n")
 
 
 def _translate_folder(args: argparse.Namespace, translator, folder, out: TextIO, err: TextIO) -> int:
@@ -208,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("-o", "--output", help="where to write a translated document (a folder, for a folder); default: "
                     "<name>.<target>.<ext> beside it")
     tr.add_argument("--bilingual", action="store_true", help="keep each block and add its translation after it")
+    tr.add_argument("--flags", action="store_true", help="print the sentences to check, with the reasons, on "
+                    "standard error")
     tr.add_argument("--to", choices=["en", "zh", "zh-Hans", "zh-Hant", "zh-TW", "zh-HK"],
                     help="target language (default: the other one); zh-Hant, zh-TW, zh-HK: Traditional characters")
     tr.add_argument("--from", choices=["en", "zh"], help="source language (default: detected)")

@@ -255,6 +255,7 @@ def translate_file(
     bilingual: bool = False,
     source: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    report: dict | None = None,
 ) -> Path:
     """Translate a document file and write the result; returns its path.
 
@@ -273,7 +274,7 @@ def translate_file(
     data = path.read_bytes()
     if progress:
         progress(0, 1)
-    report: dict = {}
+    report = {} if report is None else report
     result = translate_content(translator, data, path.name, target, source=source, bilingual=bilingual,
                                out_suffix=output_suffix(suffix, out), report=report)
     if out is None:

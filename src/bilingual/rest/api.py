@@ -107,6 +107,18 @@ def _whole_number(value: Any, name: str, default: int) -> int:
     return number
 
 
+def _segments(doc) -> list[list[dict[str, Any]]]:
+    """``detail=true``: per paragraph, each sentence with its translation, confidence and flags."""
+    return [
+        [
+            {"source": seg.source, "target": seg.target, "confidence": seg.confidence,
+             "flags": [{"code": f.code, "message": f.message} for f in seg.flags]}
+            for seg in paragraph
+        ]
+        for paragraph in doc.paragraphs
+    ]
+
+
 def _error_for(exc: BaseException) -> ApiError:
     """The HTTP answer for an exception raised by the library."""
     if isinstance(exc, ApiError):
@@ -267,9 +279,16 @@ class RestApi:
         if src is None:
             detected = await run_in_threadpool(lambda: [self._detected(t) for t in items])
 
+        detail = str(params.get("detail", "")).lower() in ("1", "true", "yes", "on") or params.get("detail") is True
+        segments: list[list[list[dict[str, Any]]]] = []
+
         def work() -> tuple[list[str], list[list[str]]]:
             if text_format == "html":
                 out = [documents.html(self.translator, t, tgt, source=src) for t in items]
+            elif detail:
+                docs = self.translator.translate_documents(items, tgt, source=src)
+                out = [doc.text for doc in docs]
+                segments.extend(_segments(doc) for doc in docs)
             else:
                 out = self.translator.translate(items, tgt, source=src)
             alts = [self.translator.alternatives(t, wanted, tgt, source=src) for t in items] if wanted and text_format == "text" else []
@@ -281,6 +300,8 @@ class RestApi:
             answer["detectedLanguage"] = detected if batch else detected[0]
         if wanted:
             answer["alternatives"] = (alts if batch else alts[0]) if alts else ([[] for _ in items] if batch else [])
+        if segments:
+            answer["segments"] = segments if batch else segments[0]
         return answer
 
     def _detected(self, text: str) -> dict[str, Any]:
@@ -463,6 +484,8 @@ class RestApi:
                     "target": {"type": "string", "example": "en"},
                     "format": {"type": "string", "enum": ["text", "html"], "default": "text"},
                     "alternatives": {"type": "integer", "default": 0},
+                    "detail": {"type": "boolean", "default": False,
+                               "description": "bilingual extension: add segments with confidence and flags"},
                     "api_key": {"type": "string"},
                 },
             }

@@ -298,11 +298,15 @@ class Translator:
         return self._translate_many(list(texts), target, source, options.pop("progress", None), options)
 
     def translate_file(self, path, target: str | None = None, *, out=None, bilingual: bool = False,
-                       source: str | None = None, progress: Progress | None = None):
-        """Translate a document file (see :func:`bilingual.documents.translate_file`); returns the output path."""
+                       source: str | None = None, progress: Progress | None = None, report: dict | None = None):
+        """Translate a document file (see :func:`bilingual.documents.translate_file`); returns the output path.
+
+        ``report``, when given, receives ``documents``: the aligned translations of the file's blocks.
+        """
         from ..documents import translate_file  # the documents layer sits on top of this one
 
-        return translate_file(self, path, target, out=out, bilingual=bilingual, source=source, progress=progress)
+        return translate_file(self, path, target, out=out, bilingual=bilingual, source=source, progress=progress,
+                              report=report)
 
     def alternatives(self, text: str, n: int, target: str | None = None, *, source: str | None = None) -> list[str]:
         """Up to ``n`` alternative translations of ``text``, other than :meth:`translate`'s.

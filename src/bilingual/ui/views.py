@@ -40,19 +40,35 @@ def side_by_side(
         pending: paragraphs still being translated (shown as a note under the table).
     """
     rows = []
+    to_check = 0
     for number, paragraph in enumerate(paragraphs, 1):
         left = separator(source).join(_span(i, s.source) for i, s in enumerate(paragraph))
-        right = separator(target).join(_span(i, s.target) for i, s in enumerate(paragraph))
+        right = separator(target).join(_span(i, s.target, s) for i, s in enumerate(paragraph))
+        to_check += sum(1 for s in paragraph if getattr(s, "flags", ()))
         rows.append(f'<tr><td class="num">{number}</td><td lang="{source}">{left}</td><td lang="{target}">{right}</td></tr>')
     note = f'<p class="pending">… {pending} more paragraph(s) being translated / 翻译中</p>' if pending else ""
+    check = (
+        f'<p class="to-check">{to_check} 句需要检查 · {to_check} sentence{"s" if to_check != 1 else ""} to check '
+        "(highlighted; hover for the reasons)</p>"
+        if to_check
+        else '<p class="to-check none">没有需要检查的句子 · No sentence flagged</p>'
+    )
     return (
-        '<table class="bilingual-view"><thead><tr><th>#</th>'
+        f'{check}<table class="bilingual-view"><thead><tr><th>#</th>'
         f"<th>{LANGUAGE_LABELS[source]}</th><th>{LANGUAGE_LABELS[target]}</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>{note}"
     )
 
 
-def _span(index: int, text: str) -> str:
+def _span(index: int, text: str, segment: Segment | None = None) -> str:
+    flags = getattr(segment, "flags", ()) if segment is not None else ()
+    if flags:
+        reasons = html.escape(" ".join(f.message for f in flags), quote=True)
+        score = f" ({segment.confidence:.0%})" if segment.confidence is not None else ""
+        return (
+            f'<span class="seg flagged" data-seg="{index}" title="{reasons}{score}" '
+            f'data-flags="{" ".join(f.code for f in flags)}">{html.escape(text)}</span>'
+        )
     return f'<span class="seg" data-seg="{index}">{html.escape(text)}</span>'
 
 
@@ -103,6 +119,10 @@ CSS = (
 .bilingual-view td.num { color: var(--body-text-color-subdued); width: 2em; }
 .bilingual-view td { width: 48%; }
 .pending { color: var(--body-text-color-subdued); }
+.bilingual-view .seg.flagged { text-decoration: underline wavy #d97706; text-underline-offset: 3px; cursor: help;
+  background: rgba(217, 119, 6, 0.08); }
+.to-check { color: #b45309; font-weight: 600; margin: 4px 0 8px; }
+.to-check.none { color: var(--body-text-color-subdued); font-weight: normal; }
 """
     + _PARTNER_RULES
     + " { background: var(--color-accent-soft); }\n"
