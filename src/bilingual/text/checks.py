@@ -233,8 +233,9 @@ def check_translation(
     if ratio is not None and not low <= ratio <= high:
         which = "shorter" if ratio < low else "longer"
         flags.append(Flag("length", f"Much {which} than translations usually are (length ratio {ratio:.2f})."))
-    for term, wanted in (glossary or {}).items():
-        if _term_in(term, source, language) and wanted.lower() not in translation.lower():
+    for term in _glossary_terms(source, glossary or {}, language):
+        wanted = glossary[term]
+        if wanted.lower() not in translation.lower():
             flags.append(Flag("glossary", f"“{term}” should be translated as “{wanted}”."))
     return flags
 
@@ -285,7 +286,15 @@ def _length_ratio(source: str, translation: str) -> float | None:
     return len("".join(translation.split())) / src
 
 
-def _term_in(term: str, text: str, language: str) -> bool:
-    if language == "zh":
-        return term in text
-    return re.search(rf"\b{re.escape(term)}(?:s|es)?\b", text, re.I) is not None
+def _glossary_terms(text: str, glossary: Mapping[str, str], language: str) -> list[str]:
+    """The glossary's terms found in ``text``, longest first, a term inside a longer one not counted."""
+    taken: list[tuple[int, int]] = []
+    found = []
+    for term in sorted(glossary, key=len, reverse=True):
+        pattern = re.escape(term) if language == "zh" else rf"\b{re.escape(term)}(?:s|es)?\b"
+        for m in re.finditer(pattern, text, 0 if language == "zh" else re.I):
+            if not any(lo < m.end() and m.start() < hi for lo, hi in taken):
+                taken.append(m.span())
+                if term not in found:
+                    found.append(term)
+    return found

@@ -33,6 +33,9 @@ class Piece:
     score: float | None = None  # the model's mean token log-probability
     guarded: bool = False  # the repetition guard had to decode again or trim
     model_text: str | None = None  # what the model sees, when it differs (Traditional input -> Simplified)
+    placeholders: dict[str, str] | None = None  # glossary placeholder -> target term
+    plain_text: str | None = None  # the model's input without the glossary's placeholders
+    glossary_lost: bool = False  # a placeholder did not come back: translated without the glossary
 
     @property
     def source_text(self) -> str:

@@ -7,7 +7,7 @@ import json
 import logging
 import math
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -23,6 +23,7 @@ from ..text.detect import detect_language
 from ..text.normalize import normalize_text, paragraph_layout
 from ..text.pieces import needs_translation, separator
 from .backends import Backend, backend_name, build_backend
+from .glossary import Glossary, load_glossary, protect, restore
 from .pipeline import DocumentPlan, Piece, make_batches, plan_document
 
 logger = logging.getLogger(__name__)
@@ -138,6 +139,8 @@ class Translator:
         backend_factory: builds a backend for a direction (tests pass a fake one).
         **overrides: any field of ``Settings``, e.g. ``backend``, ``beam_size``, ``batch_size``,
             ``device``, ``max_input_chars``, ``model_zh_en``, ``model_en_zh``.
+        glossary: terms translated the same way every time (a TSV/CSV path or text, a mapping,
+            or a :class:`~bilingual.translation.glossary.Glossary`); each call may pass its own.
 
     Example:
         >>> translator = Translator(beam_size=2)                      # doctest: +SKIP
@@ -150,8 +153,10 @@ class Translator:
         settings: Settings | None = None,
         *,
         backend_factory: BackendFactory | None = None,
+        glossary: Glossary | Mapping[str, str] | str | Path | None = None,
         **overrides: Any,
     ) -> None:
+        self.glossary = load_glossary(glossary)
         base = settings if settings is not None else Settings.from_env()
         self.settings = replace(base, **overrides) if overrides else base
         if backend_factory is None:
@@ -225,16 +230,17 @@ class Translator:
         if not isinstance(text, str):
             raise TypeError(f"text must be a string, not {type(text).__name__}")
         progress = options.pop("progress", None)
+        glossary = options.pop("glossary", None)
         if options:
             raise TypeError(f"unknown option(s): {', '.join(sorted(options))}")
-        for step in self.iter_translate_document(text, target, source=source):
+        for step in self.iter_translate_document(text, target, source=source, glossary=glossary):
             if progress:
                 progress(step.done, step.total)
         assert step.document is not None
         return step.document
 
     def iter_translate_document(
-        self, text: str, target: str | None = None, *, source: str | None = None
+        self, text: str, target: str | None = None, *, source: str | None = None, glossary=None
     ) -> Iterator[TranslationStep]:
         """Translate one article, yielding a :class:`TranslationStep` after every model batch.
 
@@ -258,7 +264,7 @@ class Translator:
             return
         direction = (route.source, route.target)
         backend = self.backend(*direction)
-        plan = self._plan(text, route)
+        plan = self._plan(text, route, self._glossary(glossary))
         total_paragraphs = len(plan.sentences)
         remaining = [0] * total_paragraphs
         for piece in plan.pending:
@@ -328,7 +334,7 @@ class Translator:
         backend = self.backend(route.source, route.target)
         if not hasattr(backend, "hypotheses"):
             return []
-        plan = self._plan(text, route)
+        plan = self._plan(text, route, None)  # alternatives are the model's own, without the glossary
         pieces = plan.pending
         hyps: list[list[str]] = [[] for _ in pieces]
         lengths = backend.count_tokens([p.source_text for p in pieces])
@@ -347,8 +353,12 @@ class Translator:
 
     # -- pipeline -------------------------------------------------------------------------------
 
-    def _plan(self, text: str, route: Route) -> DocumentPlan:
-        """Plan a document for a route; Traditional Chinese reaches the model as Simplified."""
+    def _glossary(self, value) -> Glossary | None:
+        return load_glossary(value) if value is not None else self.glossary
+
+    def _plan(self, text: str, route: Route, glossary: Glossary | None) -> DocumentPlan:
+        """Plan a document for a route; Traditional Chinese reaches the model as Simplified, and
+        glossary terms as placeholders."""
         backend = self.backend(route.source, route.target)
         convert_input = route.source_script == "Hant"
 
@@ -361,6 +371,13 @@ class Translator:
         if convert_input:
             for piece in plan.pending:
                 piece.model_text = to_script(piece.text, "Hans")
+        terms = glossary.for_source(route.source) if glossary else {}
+        if terms:
+            plan.glossary = terms
+            for piece in plan.pending:
+                protected, mapping = protect(piece.source_text, terms, route.source)
+                if mapping:
+                    piece.plain_text, piece.model_text, piece.placeholders = piece.source_text, protected, mapping
         return plan
 
     def check_size(self, texts: list[str]) -> None:
@@ -394,6 +411,7 @@ class Translator:
         progress: Progress | None,
         options: dict[str, Any],
     ) -> list[DocumentTranslation]:
+        glossary = self._glossary(options.pop("glossary", None))
         if options:
             raise TypeError(f"unknown option(s): {', '.join(sorted(options))}")
         self.check_size(texts)
@@ -404,7 +422,7 @@ class Translator:
             if route is None or route.source == route.target:
                 results[i] = _unchanged(text, route)
                 continue
-            plans[i] = self._plan(text, route)
+            plans[i] = self._plan(text, route, glossary)
         self._run(plans, progress)
         for i, plan in plans.items():
             results[i] = _result(plan, self.backend(plan.source, plan.target).model_name)
@@ -440,6 +458,7 @@ class Translator:
             found = [p for p in pieces if p.result is not None]
             pieces = [p for p in pieces if p.result is None]
             if found:
+                self._apply_glossary(backend, namespace, direction[1], found)
                 yield found
         if not pieces:
             return
@@ -454,7 +473,32 @@ class Translator:
                 pieces[i].result, pieces[i].score, pieces[i].guarded = out, score, guarded
             if self.cache is not None:
                 self.cache.put_many(namespace, [(src, _encode_cached(*item)) for src, item in zip(sources, scored)])
-            yield [pieces[i] for i in batch]
+            done = [pieces[i] for i in batch]
+            self._apply_glossary(backend, namespace, direction[1], done)
+            yield done
+
+    def _apply_glossary(self, backend, namespace: str, target: Language, pieces: list[Piece]) -> None:
+        """Put the target terms in place of the placeholders; a sentence that lost one is translated
+        again without the glossary, in one batch, and remembered as such (its ``glossary`` flag)."""
+        lost = []
+        for piece in pieces:
+            if piece.placeholders:
+                restored = restore(piece.result or "", piece.placeholders, target)
+                if restored is None:
+                    lost.append(piece)
+                else:
+                    piece.result = restored
+        if not lost:
+            return
+        sources = [p.plain_text for p in lost]
+        if hasattr(backend, "translate_scored"):
+            scored = backend.translate_scored(sources)
+        else:
+            scored = [(out, None, False) for out in backend.translate_batch(sources)]
+        for piece, (out, score, guarded) in zip(lost, scored):
+            piece.result, piece.score, piece.guarded, piece.glossary_lost = out, score, guarded, True
+        if self.cache is not None:
+            self.cache.put_many(namespace, [(src, _encode_cached(*item)) for src, item in zip(sources, scored)])
 
 
 _SCORED = "\x00"  # cache values that carry a score and the guard's verdict begin with this
@@ -502,6 +546,9 @@ def _paragraph(plan: DocumentPlan, index: int) -> tuple[Segment, ...]:
         flags = check_translation(source, target, source_language=plan.source, glossary=plan.glossary)
         if any(p.guarded for p in modelled):
             flags.append(Flag("repetition", "The model repeated itself; its output was decoded again or cut."))
+        if any(p.glossary_lost for p in modelled) and not any(f.code == "glossary" for f in flags):
+            flags.append(Flag("glossary", "The glossary's terms could not be kept in this sentence; it was "
+                                          "translated without them."))
         scores = [p.score for p in modelled if p.score is not None]
         score = min(scores) if scores else None  # a long sentence is as sure as its weakest piece
         if score is not None and math.exp(score) < LOW_SCORE:
