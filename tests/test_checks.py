@@ -55,6 +55,8 @@ def test_names_acronyms_and_codes():
     assert "names" not in codes("The FBI and NATO met.", "联邦调查局和北约举行了会晤。")  # known Chinese names
     assert "names" not in codes("The WTPF met.", "世界贸易网点联盟举行了会议。", glossary={"WTPF": "世界贸易网点联盟"})
     assert "names" not in codes("DO NOT RETURN USED ITEMS.", "请勿退回使用过的物品。")  # shouting, not acronyms
+    assert "names" not in codes("I absolutely LOVE this remote.", "我绝对喜欢这个遥控器。")  # a word in capitals
+    assert "names" in codes("The CBN denied the report.", "该行否认了这一报道。")
     assert "names" not in codes("Visit https://example.com/a today.", "今天请访问https://example.com/a。")
 
 

@@ -194,6 +194,22 @@ def test_detail_gives_segments_with_confidence_and_flags(http):
     assert form["segments"][0][0]["target"] == "The weather is good."
 
 
+def test_glossaries(http):
+    body = {"q": "代表团访问了重庆。", "source": "zh", "target": "en"}
+    expected = {"translatedText": "The delegation visited Chongqing Municipality."}
+    assert http.post("/translate", json={**body, "glossary": {"重庆": "Chongqing Municipality"}}).json() == expected
+    assert http.post("/translate", json={**body, "glossary": [["重庆", "Chongqing Municipality"]]}).json() == expected
+    assert http.post("/translate", data={**body, "glossary": "重庆\tChongqing Municipality"}).json() == expected
+    stored = http.post("/glossaries", json={"entries": "重庆\tChongqing Municipality\n两江新区\tLJNA"}).json()
+    assert stored["entries"] == 2 and len(stored["id"]) >= 16
+    assert http.post("/translate", json={**body, "glossary": stored["id"]}).json() == expected
+    bad = http.post("/translate", json={**body, "glossary": "重庆"})
+    assert bad.status_code == 400 and "no second column" in bad.json()["error"]
+    assert http.post("/translate", json={**body, "glossary": 5}).status_code == 400
+    assert http.post("/glossaries", json={}).json() == {"error": "Invalid request: missing entries parameter"}
+    assert http.get("/glossaries").status_code == 405
+
+
 def test_alternatives(http, tiny_translator_ct2):
     body = {"q": "The weather is good.", "source": "en", "target": "zh", "alternatives": 2}
     answer = http.post("/translate", json=body).json()

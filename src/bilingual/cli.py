@@ -11,6 +11,7 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from .config import Settings
@@ -53,13 +54,14 @@ def _translate(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     from .translation.translator import Translator
 
     path = Path(args.file) if args.file not in (None, "-") else None
+    glossary = args.glossary
     if path is not None and path.is_dir():
-        return _translate_folder(args, Translator(settings), path, out, err)
+        return _translate_folder(args, Translator(settings, glossary=glossary), path, out, err)
     document = path is not None and path.suffix.lower() in FORMATS and (
         path.suffix.lower() != ".txt" or args.output or args.bilingual
     )
     if document:
-        translator = Translator(settings)
+        translator = Translator(settings, glossary=glossary)
         report: dict = {}
         written = translator.translate_file(path, args.to, out=args.output, bilingual=args.bilingual,
                                             source=getattr(args, "from"), report=report)
@@ -70,7 +72,7 @@ def _translate(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     if args.output or args.bilingual:
         raise BilingualError("-o and --bilingual need a document file (or a folder) as the input.")
     text = _read(args.file, stdin)
-    translator = Translator(settings)
+    translator = Translator(settings, glossary=glossary)
     doc = translator.translate_document(text, args.to, source=getattr(args, "from"), progress=_progress_bar(err))
     result = doc.text
     out.write(result if result.endswith("\n") or not result else result + "\n")
@@ -227,6 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("-o", "--output", help="where to write a translated document (a folder, for a folder); default: "
                     "<name>.<target>.<ext> beside it")
     tr.add_argument("--bilingual", action="store_true", help="keep each block and add its translation after it")
+    tr.add_argument("--glossary", type=Path, help="a TSV or CSV file of source term, target term: those terms are "
+                    "translated that way every time")
     tr.add_argument("--flags", action="store_true", help="print the sentences to check, with the reasons, on "
                     "standard error")
     tr.add_argument("--to", choices=["en", "zh", "zh-Hans", "zh-Hant", "zh-TW", "zh-HK"],

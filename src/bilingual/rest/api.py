@@ -41,6 +41,7 @@ from ..languages import NAMES, SCRIPT_NAMES, SCRIPT_TAGS, TAGS, Language, parse_
 from ..summarization.summarizer import Summarizer
 from ..text.chinese import chinese_script
 from ..text.detect import detect_language
+from ..translation.glossary import Glossary, GlossaryError, GlossaryStore, load_glossary, parse_glossary
 from ..translation.translator import Translator
 from ..work import WorkLimit
 
@@ -55,6 +56,7 @@ ROUTES = {  # path -> allowed methods; anything else gets 405 in LibreTranslate'
     "/summarize": {"POST"},
     "/frontend/settings": {"GET"},
     "/health": {"GET"},
+    "/glossaries": {"POST"},
     "/spec": {"GET"},
 }
 SUMMARY_METHODS = ("auto", "extractive", "abstractive")
@@ -156,6 +158,7 @@ class RestApi:
         keys: KeyStore,
         files: FileStore,
         rate_window: int = 60,
+        glossaries: GlossaryStore | None = None,
     ) -> None:
         self.translator = translator
         self.summarizer = summarizer
@@ -164,6 +167,7 @@ class RestApi:
         self.keys = keys
         self.files = files
         self.rate_window = rate_window
+        self.glossaries = glossaries or GlossaryStore(files.folder.parent / "glossaries")
         self._rates = MovingWindowRateLimiter(MemoryStorage())
 
     # -- plumbing -----------------------------------------------------------------------------
@@ -280,17 +284,17 @@ class RestApi:
             detected = await run_in_threadpool(lambda: [self._detected(t) for t in items])
 
         detail = str(params.get("detail", "")).lower() in ("1", "true", "yes", "on") or params.get("detail") is True
+        glossary = self._glossary(params.get("glossary"))
         segments: list[list[list[dict[str, Any]]]] = []
 
         def work() -> tuple[list[str], list[list[str]]]:
             if text_format == "html":
                 out = [documents.html(self.translator, t, tgt, source=src) for t in items]
-            elif detail:
-                docs = self.translator.translate_documents(items, tgt, source=src)
-                out = [doc.text for doc in docs]
-                segments.extend(_segments(doc) for doc in docs)
             else:
-                out = self.translator.translate(items, tgt, source=src)
+                docs = self.translator.translate_documents(items, tgt, source=src, glossary=glossary)
+                out = [doc.text for doc in docs]
+                if detail:
+                    segments.extend(_segments(doc) for doc in docs)
             alts = [self.translator.alternatives(t, wanted, tgt, source=src) for t in items] if wanted and text_format == "text" else []
             return out, alts
 
@@ -331,6 +335,34 @@ class RestApi:
     async def detect(self, request: Request) -> list[dict[str, Any]]:
         _, q = await self._single_text(request)
         return [await run_in_threadpool(self._detected, q)]
+
+    def _glossary(self, value: Any) -> Glossary | None:
+        """A request's ``glossary``: entries ({term: target}, [[term, target]], TSV/CSV text) or a stored id."""
+        if value is None or value == "":
+            return None
+        try:
+            if isinstance(value, str) and self.glossaries.exists(value):
+                return self.glossaries.get(value)
+            if isinstance(value, list) and all(isinstance(p, list) and len(p) == 2 for p in value):
+                value = {str(a): str(b) for a, b in value}
+            if isinstance(value, (dict, str)):
+                return load_glossary(value if isinstance(value, dict) else parse_glossary(value, "the glossary"))
+        except GlossaryError as exc:
+            raise ApiError(400, f"Invalid request: {exc}") from None
+        raise ApiError(400, "Invalid request: glossary must be an object of terms, a list of [term, translation] "
+                            "pairs, TSV/CSV text, or the id of a stored glossary")
+
+    async def create_glossary(self, request: Request) -> dict[str, Any]:
+        """Store a glossary on the server; its id can then be passed as ``glossary``."""
+        params = await self._params(request)
+        self._admit(request, params)
+        entries = params.get("entries", params.get("glossary"))
+        if isinstance(entries, UploadFile):
+            entries = (await entries.read()).decode("utf-8", "replace")
+        glossary = self._glossary(entries) if not (isinstance(entries, str) and self.glossaries.exists(entries)) else None
+        if glossary is None:
+            raise _missing("entries")
+        return {"id": self.glossaries.put(glossary), "entries": len(glossary)}
 
     def languages(self) -> list[dict[str, Any]]:
         return [
@@ -462,6 +494,8 @@ class RestApi:
                  openapi_extra=_form_body({"q": "string", "language": "string", "method": "string",
                                            "sentences": "integer", "api_key": "string"}, ["q"]))(self.summarize)
         app.get("/frontend/settings", tags=["frontend"], summary="Settings for front ends")(self.frontend_settings)
+        app.post("/glossaries", tags=["translate"], summary="Store a glossary (bilingual extension)",
+                 openapi_extra=_form_body({"entries": "string", "api_key": "string"}, ["entries"]))(self.create_glossary)
         app.get("/health", tags=["frontend"], summary="Liveness")(self.health)
 
         for path, allowed in ROUTES.items():
@@ -484,6 +518,8 @@ class RestApi:
                     "target": {"type": "string", "example": "en"},
                     "format": {"type": "string", "enum": ["text", "html"], "default": "text"},
                     "alternatives": {"type": "integer", "default": 0},
+                    "glossary": {"description": "bilingual extension: {term: target}, [[term, target]], TSV/CSV "
+                                                "text, or the id from POST /glossaries"},
                     "detail": {"type": "boolean", "default": False,
                                "description": "bilingual extension: add segments with confidence and flags"},
                     "api_key": {"type": "string"},

@@ -22,8 +22,10 @@ Numbers written only in words in the source are not checked (``one of the`` is n
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+import threading
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -44,6 +46,7 @@ class Flag:
 # flagged: the 0.5th and 99.5th percentiles of FLORES-200 dev references, widened by a fifth.
 LENGTH_BOUNDS = {("zh", "en"): (0.99, 5.5), ("en", "zh"): (0.18, 0.99)}
 MIN_LENGTH_CHECKED = 12  # shorter sources vary too much to judge by length
+COMMON_WORD = 500  # an all-capitals word at least this frequent in English text is a word, not an acronym
 
 _DIGITS = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
 _SCALES_EN = {"thousand": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
@@ -253,10 +256,29 @@ def _names(source: str, language: str, glossary: Mapping[str, str] | None) -> li
     shouted = {w for run in _SHOUTING.findall(rest) for w in run.split()}  # "DO NOT RETURN USED ITEMS"
     for acronym in _ACRONYM.findall(rest):
         word = acronym[:-1] if acronym.endswith("s") and acronym[:-1].isupper() else acronym
-        if word not in shouted and not _ROMAN.fullmatch(word):
-            tokens.append(word)
+        if word in shouted or _ROMAN.fullmatch(word):
+            continue
+        if word.upper() not in KNOWN_ACRONYMS and _common_word(word):
+            continue  # "I absolutely LOVE it": an ordinary word in capitals, for emphasis
+        tokens.append(word)
     tokens += [t for t in _CODE.findall(rest) if not _NUMBER_WITH_SUFFIX.fullmatch(t)]
     return [t for t in tokens if t.lower() not in glossed]
+
+
+_words_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1)
+def _english_frequencies():
+    """pyspellchecker's English word frequencies (bundled in its wheel), loaded once, when first needed."""
+    from spellchecker import SpellChecker
+
+    with _words_lock:
+        return SpellChecker(language="en", distance=1).word_frequency
+
+
+def _common_word(word: str) -> bool:
+    return _english_frequencies()[word.lower()] >= COMMON_WORD
 
 
 def _plain(text: str) -> str:

@@ -168,3 +168,31 @@ def restore(output: str, mapping: Mapping[str, str], target_language: str) -> st
             term = term[0].upper() + term[1:]  # it starts the sentence
         result = result[:at] + term + result[at + len(placeholder) :]
     return result
+
+
+class GlossaryStore:
+    """Glossaries kept on the server (``POST /glossaries``), one TSV file each under an unguessable id."""
+
+    _ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    def put(self, glossary: Glossary) -> str:
+        import os
+        import secrets
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.folder, 0o700)
+        key = secrets.token_urlsafe(18)
+        text = "".join(f"{s}\t{t}\n" for s, t in glossary.entries)
+        (self.folder / f"{key}.tsv").write_text(text, encoding="utf-8")
+        return key
+
+    def exists(self, key: str) -> bool:
+        return bool(self._ID.match(key or "")) and (self.folder / f"{key}.tsv").is_file()
+
+    def get(self, key: str) -> Glossary:
+        if not self.exists(key):
+            raise GlossaryError("No stored glossary has that id; store one with POST /glossaries.")
+        return parse_glossary((self.folder / f"{key}.tsv").read_text(encoding="utf-8"), "the stored glossary")

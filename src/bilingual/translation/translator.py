@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import logging
@@ -170,6 +171,14 @@ class Translator:
             if self.settings.cache and self.settings.home
             else None
         )
+
+    def with_glossary(self, glossary) -> Translator:
+        """This translator (its models, cache and settings shared) with another default glossary."""
+        if glossary is None:
+            return self
+        twin = copy.copy(self)
+        twin.glossary = load_glossary(glossary)
+        return twin
 
     # -- models -----------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from ..summarization.summarizer import Summarizer
 from ..text.chinese import chinese_script
 from ..text.detect import detect_language
 from ..text.pieces import needs_translation, separator
+from ..translation.glossary import parse_glossary
 from ..translation.translator import Translator
 from ..work import WorkLimit
 from . import views
@@ -99,23 +100,24 @@ class Handlers:
         refs = self.translator.settings.model_refs()
         return views.model_panel([(MODEL_LABELS[ref.label], _shown_name(ref), locate(ref) is not None) for ref in refs])
 
-    def translate_stream(self, text: str, direction: str, progress=gr.Progress()) -> Iterator[tuple]:
+    def translate_stream(self, text: str, direction: str, glossary: str = "", progress=gr.Progress()) -> Iterator[tuple]:
         """Translate paragraph group by paragraph group, yielding (status, text, html, files) as it goes."""
         try:
             if text and needs_translation(text):
                 self.translator.check_size([text])
+            terms = _glossary(glossary)
             with self.work.slot():
-                yield from self._translate_stream(text, direction, progress)
+                yield from self._translate_stream(text, direction, progress, terms)
         except Exception as exc:  # noqa: BLE001 - shown as a message, logged when unexpected
             yield _message(exc), "", "", None
 
-    def _translate_stream(self, text: str, direction: str, progress) -> Iterator[tuple]:
+    def _translate_stream(self, text: str, direction: str, progress, glossary=None) -> Iterator[tuple]:
         if not text or not needs_translation(text):
             yield "请先粘贴文章 Paste an article first.", text or "", "", None
             return
         target = DIRECTIONS.get(direction)
         shown = 0
-        for step in self.translator.iter_translate_document(text, target):
+        for step in self.translator.iter_translate_document(text, target, glossary=glossary):
             source, target_language = step.source_language, step.target_language
             fraction = step.done / step.total if step.total else 1.0
             progress(fraction, desc=f"翻译中 Translating {len(step.paragraphs)}/{step.total_paragraphs}")
@@ -139,7 +141,8 @@ class Handlers:
                                           pending=step.total_paragraphs - finished)
                 yield f"翻译中 Translating… {finished}/{step.total_paragraphs}", partial, view, None
 
-    def translate_upload(self, path: str | None, direction: str, bilingual: bool, progress=gr.Progress()):
+    def translate_upload(self, path: str | None, direction: str, bilingual: bool, glossary: str = "",
+                         progress=gr.Progress()):
         """Translate an uploaded document: (status, the translated file, the side-by-side view of its text)."""
         if not path:
             return "请先上传文件 Upload a document first.", None, ""
@@ -154,8 +157,9 @@ class Handlers:
             def moved(done: int, total: int) -> None:
                 progress(done / total if total else 1.0, desc=f"翻译中 Translating {done}/{total}")
 
+            translator = self.translator.with_glossary(_glossary(glossary))
             with self.work.slot():
-                result = documents.translate_content(self.translator, data, name, target, bilingual=bool(bilingual),
+                result = documents.translate_content(translator, data, name, target, bilingual=bool(bilingual),
                                                      report=report, progress=moved)
             docs = report.get("documents") or []
             out_suffix = documents.output_suffix(suffix)
@@ -230,6 +234,26 @@ class Handlers:
             raise gr.Error(redact(str(exc))) from None
         except Exception as exc:  # noqa: BLE001
             raise gr.Error(_message(exc)) from None
+
+
+def _glossary(text: str | None):
+    """The page's glossary box: TSV/CSV text, or nothing."""
+    if not text or not text.strip():
+        return None
+    return parse_glossary(text, "the glossary")
+
+
+def _read_glossary_file(path: str | None, current: str) -> str:
+    """An uploaded glossary file fills the glossary box (it stays there for this page's session)."""
+    if not path:
+        return current
+    data = Path(path).read_bytes()[: 1024 * 1024 + 1]
+    try:
+        text = data.decode("utf-8-sig")
+        parse_glossary(text, Path(path).name)
+    except (UnicodeDecodeError, BilingualError) as exc:
+        raise gr.Error(f"The glossary file cannot be used: {exc}") from None
+    return text
 
 
 def _required_text(text: object) -> str:
@@ -314,6 +338,14 @@ def create_app(
         with gr.Tab("摘要 Summaries"):
             summary_zh = gr.Textbox(label="中文摘要 Chinese summary", lines=5, buttons=["copy"], elem_id="summary-zh")
             summary_en = gr.Textbox(label="English summary 英文摘要", lines=5, buttons=["copy"], elem_id="summary-en")
+        with gr.Accordion("术语表 Glossary", open=False):
+            gr.Markdown("每行一对：原文术语、制表符（或逗号）、译文术语。One pair a line: source term, a tab (or a comma), "
+                        "target term — names and terms are then translated that way every time.")
+            with gr.Row():
+                glossary = gr.Textbox(label="术语表 Glossary (TSV/CSV)", lines=4, elem_id="glossary",
+                                      placeholder="两江新区\tLiangjiang New Area\nChongqing\t重庆市")
+                glossary_file = gr.File(label="上传术语表 Upload a glossary (.tsv, .csv, .txt)",
+                                        file_types=[".tsv", ".csv", ".txt"], elem_id="glossary-file")
         with gr.Accordion("模型 Models", open=False):
             panel = gr.Markdown(elem_id="models")
         gr.Examples(examples=[[e] for e in _examples()], inputs=[article], label="示例 Examples")
@@ -323,11 +355,12 @@ def create_app(
         demo.load(h.models, None, panel, **private)
         translate_outputs = [status, translation, view, downloads]
         summary_outputs = [status, summary_zh, summary_en]
-        translate_btn.click(h.translate_stream, [article, direction], translate_outputs, **private)
-        document_btn.click(h.translate_upload, [upload, direction, bilingual],
+        translate_btn.click(h.translate_stream, [article, direction, glossary], translate_outputs, **private)
+        document_btn.click(h.translate_upload, [upload, direction, bilingual, glossary],
                            [document_status, translated_file, document_view], **private)
+        glossary_file.change(_read_glossary_file, [glossary_file, glossary], glossary, **private)
         summarize_btn.click(h.summarize_both, [article, length, method], summary_outputs, **private)
-        both_btn.click(h.translate_stream, [article, direction], translate_outputs, **private).then(
+        both_btn.click(h.translate_stream, [article, direction, glossary], translate_outputs, **private).then(
             h.summarize_both, [article, length, method], summary_outputs, **private
         )
         gr.api(h.api_translate, api_name="translate")
