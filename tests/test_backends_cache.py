@@ -186,3 +186,13 @@ def test_scores_and_the_guard_are_kept_in_the_cache(tiny_settings, tmp_path):
     first = translator.translate_document("天气很好。")
     again = Translator(tiny_settings, home=str(tmp_path), cache=True).translate_document("天气很好。")
     assert first.paragraphs == again.paragraphs and 0.9 < again.paragraphs[0][0].confidence <= 1.0
+
+
+def test_both_backends_score_alike(tiny_translator, tiny_translator_ct2):
+    """The model's confidence means the same on both backends (int8 CTranslate2 vs float transformers)."""
+    sentences = ["The weather is good.", "Thank you.", "Nonsense words nobody trained."]
+    plain = tiny_translator.backend("en", "zh").translate_scored(sentences)
+    fast = tiny_translator_ct2.backend("en", "zh").translate_scored(sentences)
+    for (text_a, score_a, _), (text_b, score_b, _) in zip(plain, fast):
+        assert text_a == text_b and abs(score_a - score_b) < 0.05
+    assert plain[0][1] > -0.1 > plain[2][1]  # a trained sentence is surer than nonsense
