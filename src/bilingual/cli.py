@@ -1,4 +1,4 @@
-"""The command line: ``bilingual translate``, ``summarize``, ``eval``, ``models list|download``, ``keys``.
+"""The command line: ``bilingual translate``, ``summarize``, ``eval``, ``batch``, ``models list|download``, ``keys``.
 
 Every ``BilingualError`` ends the program with a one-line message and exit code 1;
 wrong usage exits with code 2.
@@ -186,6 +186,17 @@ def _models(args: argparse.Namespace, settings: Settings, out: TextIO, err: Text
     return 0
 
 
+def _batch(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    from .corpus import translate_corpus
+    from .translation.translator import Translator
+
+    bar = _progress_bar(err, unit="record")
+    report = translate_corpus(Translator(settings, glossary=args.glossary), args.input, args.output, target=args.to,
+                              field=args.field, id_field=args.id_field, progress=bar)
+    out.write(f"{args.output}: {report}\n")
+    return 0
+
+
 def _keys(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     import time
     from pathlib import Path
@@ -257,6 +268,16 @@ def build_parser() -> argparse.ArgumentParser:
     models = sub.add_parser("models", help="list or download the models")
     models.add_argument("action", choices=["list", "download"])
     models.add_argument("--all", action="store_true", help="download the summarization models too")
+    batch = sub.add_parser("batch", help="translate a corpus: a JSONL, CSV or Parquet file, or a folder of .txt/.md "
+                           "files; resumable")
+    batch.add_argument("input", type=Path, help="a .jsonl, .csv or .parquet file, or a folder")
+    batch.add_argument("output", type=Path, help="the same kind of file (or a folder); started again with the same "
+                       "arguments, the job goes on where it stopped")
+    batch.add_argument("--to", choices=["en", "zh", "zh-Hans", "zh-Hant", "zh-TW", "zh-HK"],
+                       help="target language (default: the other one, per record)")
+    batch.add_argument("--field", default="text", help="the field holding the text (default: text)")
+    batch.add_argument("--id-field", help="a field every record must have (its id)")
+    batch.add_argument("--glossary", type=Path, help="a TSV or CSV glossary")
     keys = sub.add_parser("keys", help="manage the REST API's keys (kept, hashed, in BILINGUAL_HOME)")
     keys.add_argument("action", choices=["add", "list", "remove"])
     keys.add_argument("id", nargs="?", help="with remove: the key's id, as `keys list` shows it")
@@ -290,6 +311,8 @@ def main(
             return _eval(args, settings, stdout)
         if args.command == "keys":
             return _keys(args, settings, stdout, stderr)
+        if args.command == "batch":
+            return _batch(args, settings, stdout, stderr)
         return _models(args, settings, stdout, stderr)
     except BilingualError as exc:
         stderr.write(f"bilingual: {exc}\n")

@@ -1,0 +1,345 @@
+"""Corpora: translate a JSONL, CSV or Parquet file, or a folder of .txt/.md files, resumably.
+
+``translate_corpus(translator, INPUT, OUTPUT, ...)`` (the CLI's ``bilingual batch``) adds to each
+record its ``translation`` and ``source_language`` (or an ``error``, and goes on); a folder's
+files are mirrored into the output folder. Records are translated in chunks, all of a chunk's
+sentences sharing the model's length-sorted batches, and each chunk is written in order and
+flushed before the small state file beside the output says it is done. Killed at any point and
+started again with the same arguments, the job checks that the input and options are the same,
+cuts off a record that was half written, and goes on after the last complete one.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import BilingualError, InputTooLargeError, UnsupportedFormatError, UnsupportedLanguageError
+from .languages import normalize_language
+from .text.detect import detect_language
+from .text.pieces import needs_translation
+from .translation.translator import Translator
+
+FILE_KINDS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+FOLDER_SUFFIXES = (".txt", ".md")
+CHUNK_RECORDS = 64
+
+
+@dataclass
+class CorpusReport:
+    """What a run did: records translated now, skipped as done before, failed (written with an error)."""
+
+    done: int = 0
+    skipped: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        return f"done {self.done}, skipped {self.skipped}, failed {self.failed} ({self.seconds:.1f} s)"
+
+
+Progress = Callable[[int, int], None]
+
+
+def translate_corpus(
+    translator: Translator,
+    source: str | Path,
+    output: str | Path,
+    *,
+    target: str | None = None,
+    field: str = "text",
+    id_field: str | None = None,
+    progress: Progress | None = None,
+    chunk: int = CHUNK_RECORDS,
+) -> CorpusReport:
+    """Translate a corpus into ``output`` (the same kind as ``source``); see the module docstring.
+
+    Raises:
+        UnsupportedFormatError: an input kind not supported, an output of another kind, a CSV without
+            ``field``, or an output left by a run with other arguments.
+    """
+    source, output = Path(source), Path(output)
+    start = time.monotonic()
+    if source.is_dir():
+        report = _folder(translator, source, output, target, progress)
+    else:
+        kind = FILE_KINDS.get(source.suffix.lower())
+        if kind is None:
+            raise UnsupportedFormatError(
+                f"Cannot read {source.name}: give a .jsonl, .csv or .parquet file, or a folder of .txt/.md files."
+            )
+        if FILE_KINDS.get(output.suffix.lower()) != kind:
+            raise UnsupportedFormatError(f"Write the output as the same kind of file as the input ({source.suffix}).")
+        records = _read(source, kind)
+        report = _records(translator, records, source, output, kind, target, field, id_field, progress, chunk)
+    report.seconds = time.monotonic() - start
+    return report
+
+
+# -- records ---------------------------------------------------------------------------------------
+
+
+def _read(path: Path, kind: str) -> list[dict[str, Any]]:
+    try:
+        if kind == "jsonl":
+            records = []
+            with path.open(encoding="utf-8") as handle:
+                for number, line in enumerate(handle, 1):
+                    if line.strip():
+                        record = json.loads(line)
+                        if not isinstance(record, dict):
+                            raise UnsupportedFormatError(f"Line {number} of {path.name} is not a JSON object.")
+                        records.append(record)
+            return records
+        if kind == "csv":
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                return list(csv.DictReader(handle))
+        return _parquet().read_table(path).to_pylist()
+    except (ValueError, UnicodeDecodeError, OSError) as exc:
+        if isinstance(exc, BilingualError):
+            raise
+        raise UnsupportedFormatError(f"Cannot read {path.name}: {exc}") from exc
+
+
+def _parquet():
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise UnsupportedFormatError(
+            "Parquet needs pyarrow, an optional extra: pip install 'bilingual[parquet]' (or pip install pyarrow)."
+        ) from None
+    return pq
+
+
+def _fingerprint(source: Path, options: dict[str, Any]) -> str:
+    stat = source.stat()
+    key = json.dumps([str(source.resolve()), stat.st_size, stat.st_mtime_ns, options], sort_keys=True)
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+def _state_path(output: Path) -> Path:
+    return output.with_name(f".{output.name}.state.json")
+
+
+def _records(translator, records, source, output, kind, target, field, id_field, progress, chunk) -> CorpusReport:
+    options = {"target": target, "field": field, "id_field": id_field, "model": translator.settings.model_zh_en,
+               "model_en_zh": translator.settings.model_en_zh}
+    fingerprint = _fingerprint(source, options)
+    state_path = _state_path(output)
+    done = _resume(output, kind, state_path, fingerprint)
+    report = CorpusReport(skipped=done)
+    total = len(records)
+    if progress:
+        progress(done, total)
+    parts_dir = output.with_name(f".{output.name}.parts") if kind == "parquet" else None
+    for lo in range(done, total, chunk):
+        batch = records[lo : lo + chunk]
+        out = _translate_records(translator, batch, target, field, id_field, report)
+        if kind == "jsonl":
+            _append(output, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in out))
+        elif kind == "csv":
+            _append_csv(output, out, header=lo == 0)
+        else:
+            parts_dir.mkdir(parents=True, exist_ok=True)
+            _atomic_parquet(parts_dir / f"part-{lo:09d}.parquet", out)
+        _write_state(state_path, {"fingerprint": fingerprint, "done": lo + len(batch)})
+        if progress:
+            progress(lo + len(batch), total)
+    if kind == "parquet" and not output.exists():
+        _combine_parquet(parts_dir, output, total)
+    _write_state(state_path, {"fingerprint": fingerprint, "done": total, "complete": True})
+    return report
+
+
+def _resume(output: Path, kind: str, state_path: Path, fingerprint: str) -> int:
+    """Records already written by an earlier run with the same arguments (a half-written one cut off)."""
+    if not state_path.exists():
+        if output.exists():
+            raise UnsupportedFormatError(
+                f"{output.name} exists and was not written by an unfinished run; remove it or choose another output."
+            )
+        return 0
+    state = json.loads(state_path.read_text())
+    if state.get("fingerprint") != fingerprint:
+        raise UnsupportedFormatError(
+            f"{output.name} was started with another input or other options; remove it (and "
+            f"{state_path.name}) to start again, or give the same arguments to go on."
+        )
+    done = int(state.get("done", 0))
+    if kind == "parquet" or state.get("complete"):
+        return done
+    if not output.exists():
+        return 0
+    # cut the output back to the records the state vouches for (a record may be half written after them)
+    with output.open("rb+") as handle:
+        data = handle.read()
+        if kind == "jsonl":
+            keep = _nth_line_end(data, done)
+        else:
+            keep = _nth_csv_row_end(data, done + 1)  # + the header
+        handle.truncate(keep)
+    return done
+
+
+def _nth_line_end(data: bytes, n: int) -> int:
+    end = 0
+    for _ in range(n):
+        end = data.index(b"\n", end) + 1
+    return end
+
+
+def _nth_csv_row_end(data: bytes, n: int) -> int:
+    """Where the n-th CSV row ends (a row may span lines inside quotes)."""
+    lines = io.StringIO(data.decode("utf-8"), newline="").readlines()
+    reader = csv.reader(lines)
+    for _ in range(n):
+        next(reader)
+    return len("".join(lines[: reader.line_num]).encode("utf-8"))
+
+
+def _translate_records(translator, records, target, field, id_field, report: CorpusReport) -> list[dict[str, Any]]:
+    """The records with ``translation`` and ``source_language``, or ``error``; the good ones translated together."""
+    out = [dict(r) for r in records]
+    todo: list[tuple[int, str, str]] = []  # (index, text, source language)
+    for i, record in enumerate(out):
+        text = record.get(field)
+        if id_field and id_field not in record:
+            record["error"] = f"No {id_field!r} field in this record."
+            continue
+        if not isinstance(text, str):
+            record["error"] = f"No text in field {field!r}."
+            continue
+        if len(text) > translator.settings.max_input_chars:
+            record["error"] = f"The text has {len(text):,} characters, more than {translator.settings.max_input_chars:,}."
+            continue
+        if not needs_translation(text):
+            record["translation"], record["source_language"] = text, None
+            continue
+        try:
+            language = detect_language(text)
+            if target and normalize_language(target) == language:
+                record["translation"], record["source_language"] = text, language
+                continue
+            todo.append((i, text, language))
+        except UnsupportedLanguageError as exc:
+            record["error"] = str(exc)
+    for language in ("zh", "en"):
+        group = [(i, text) for i, text, lang in todo if lang == language]
+        for batch in _by_size(group, translator.settings.max_input_chars):
+            try:
+                docs = translator.translate_documents([t for _, t in batch], target, source=language)
+            except (InputTooLargeError, UnsupportedLanguageError) as exc:
+                for i, _ in batch:
+                    out[i]["error"] = str(exc)
+                continue
+            for (i, _), doc in zip(batch, docs):
+                out[i]["translation"], out[i]["source_language"] = doc.text, language
+    for record in out:
+        if "error" in record:
+            report.failed += 1
+        else:
+            report.done += 1
+    return out
+
+
+def _by_size(items: list[tuple[int, str]], limit: int) -> Iterator[list[tuple[int, str]]]:
+    batch: list[tuple[int, str]] = []
+    size = 0
+    for item in items:
+        if batch and size + len(item[1]) > limit:
+            yield batch
+            batch, size = [], 0
+        batch.append(item)
+        size += len(item[1])
+    if batch:
+        yield batch
+
+
+def _append(path: Path, text: str) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _append_csv(path: Path, records: list[dict[str, Any]], *, header: bool) -> None:
+    columns = list(dict.fromkeys([k for r in records for k in r] + ["translation", "source_language", "error"]))
+    if not header:
+        with path.open(encoding="utf-8", newline="") as handle:
+            columns = next(csv.reader(handle))
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+        if header:
+            writer.writeheader()
+        writer.writerows(records)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _atomic_parquet(path: Path, records: list[dict[str, Any]]) -> None:
+    import pyarrow as pa
+
+    staging = path.with_suffix(".part")
+    columns = list(dict.fromkeys([k for r in records for k in r] + ["translation", "source_language", "error"]))
+    rows = [{k: r.get(k) for k in columns} for r in records]  # pyarrow takes its columns from the first row
+    _parquet().write_table(pa.Table.from_pylist(rows), staging)
+    os.replace(staging, path)
+
+
+def _combine_parquet(parts: Path, output: Path, total: int) -> None:
+    import pyarrow as pa
+
+    pq = _parquet()
+    tables = [pq.read_table(p) for p in sorted(parts.glob("part-*.parquet"))]
+    table = pa.concat_tables(tables, promote_options="default") if tables else pa.table({})
+    if table.num_rows != total:
+        raise BilingualError(f"The parts hold {table.num_rows} records, not {total}; run the job again.")
+    staging = output.with_name(f".{output.name}.writing")
+    pq.write_table(table, staging)
+    os.replace(staging, output)
+    for part in parts.glob("*"):
+        part.unlink()
+    parts.rmdir()
+
+
+def _write_state(path: Path, state: dict[str, Any]) -> None:
+    fd, staging = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    with os.fdopen(fd, "w") as handle:
+        json.dump(state, handle)
+    os.replace(staging, path)
+
+
+# -- folders -----------------------------------------------------------------------------------------
+
+
+def _folder(translator: Translator, source: Path, output: Path, target, progress) -> CorpusReport:
+    from .documents import translate_file
+
+    files = sorted(p for p in source.rglob("*") if p.is_file() and p.suffix.lower() in FOLDER_SUFFIXES
+                   and not any(part.startswith(".") for part in p.relative_to(source).parts))
+    report = CorpusReport()
+    for n, path in enumerate(files):
+        destination = output / path.relative_to(source)
+        error_file = destination.with_name(destination.name + ".error.txt")
+        if destination.exists() or error_file.exists():
+            report.skipped += 1  # written whole (atomically) by an earlier run
+        else:
+            try:
+                translate_file(translator, path, target, out=destination)
+                report.done += 1
+            except BilingualError as exc:
+                error_file.parent.mkdir(parents=True, exist_ok=True)
+                error_file.write_text(f"{exc}\n", encoding="utf-8")
+                report.failed += 1
+        if progress:
+            progress(n + 1, len(files))
+    return report
