@@ -203,6 +203,9 @@ def test_glossaries(http):
     stored = http.post("/glossaries", json={"entries": "重庆\tChongqing Municipality\n两江新区\tLJNA"}).json()
     assert stored["entries"] == 2 and len(stored["id"]) >= 16
     assert http.post("/translate", json={**body, "glossary": stored["id"]}).json() == expected
+    html = {**body, "q": "<p>代表团访问了重庆。</p>", "format": "html", "glossary": {"重庆": "Chongqing Municipality"}}
+    assert http.post("/translate", json=html).json() == {
+        "translatedText": "<p>The delegation visited Chongqing Municipality.</p>"}
     bad = http.post("/translate", json={**body, "glossary": "重庆"})
     assert bad.status_code == 400 and "no second column" in bad.json()["error"]
     assert http.post("/translate", json={**body, "glossary": 5}).status_code == 400

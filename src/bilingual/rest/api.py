@@ -289,7 +289,8 @@ class RestApi:
 
         def work() -> tuple[list[str], list[list[str]]]:
             if text_format == "html":
-                out = [documents.html(self.translator, t, tgt, source=src) for t in items]
+                translator = self.translator.with_glossary(glossary)
+                out = [documents.html(translator, t, tgt, source=src) for t in items]
             else:
                 docs = self.translator.translate_documents(items, tgt, source=src, glossary=glossary)
                 out = [doc.text for doc in docs]
