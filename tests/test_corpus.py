@@ -167,3 +167,34 @@ def test_records_too_large_fail_alone(tiny_settings, tmp_path):
     translate_corpus(translator, source, output)
     first, second = _read_jsonl(output)
     assert first["error"].startswith("The text has 100 characters") and second["translation"] == "Thank you."
+
+
+def test_memory_does_not_grow_with_the_corpus(tmp_path):
+    """Records are streamed: 8x the corpus, about the same peak memory (the input is never held whole)."""
+    import tracemalloc
+
+    from bilingual import Settings
+
+    class Echo:  # an instant backend that keeps nothing (the test fake records every batch)
+        model_name = fingerprint = "echo"
+
+        def count_tokens(self, texts):
+            return [len(t) + 1 for t in texts]
+
+        def translate_batch(self, texts):
+            return [f"<{t}>" for t in texts]
+
+    def peak(n: int) -> int:
+        source, output = tmp_path / f"in{n}.jsonl", tmp_path / f"out{n}.jsonl"
+        _jsonl(source, [{"id": i, "text": f"The weather is good number {i}. " * 8} for i in range(n)])
+        translator = Translator(Settings(home=str(tmp_path), cache=False), backend_factory=lambda *a: Echo())
+        tracemalloc.start()
+        translate_corpus(translator, source, output, target="zh")
+        result = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert len(output.read_text(encoding="utf-8").splitlines()) == n
+        return result
+
+    peak(20)  # load what loads once (the language model, OpenCC) outside the measurement
+    small, large = peak(150), peak(1200)
+    assert large < 1.5 * small, (small, large)  # read whole first, 8x the corpus took 2x the memory

@@ -79,8 +79,7 @@ def translate_corpus(
             )
         if FILE_KINDS.get(output.suffix.lower()) != kind:
             raise UnsupportedFormatError(f"Write the output as the same kind of file as the input ({source.suffix}).")
-        records = _read(source, kind)
-        report = _records(translator, records, source, output, kind, target, field, id_field, progress, chunk)
+        report = _records(translator, source, output, kind, target, field, id_field, progress, chunk)
     report.seconds = time.monotonic() - start
     return report
 
@@ -88,26 +87,34 @@ def translate_corpus(
 # -- records ---------------------------------------------------------------------------------------
 
 
-def _read(path: Path, kind: str) -> list[dict[str, Any]]:
+def _iter_records(path: Path, kind: str) -> Iterator[dict[str, Any]]:
+    """The records of a file, one at a time (a corpus never has to fit in memory)."""
     try:
         if kind == "jsonl":
-            records = []
             with path.open(encoding="utf-8") as handle:
                 for number, line in enumerate(handle, 1):
                     if line.strip():
                         record = json.loads(line)
                         if not isinstance(record, dict):
                             raise UnsupportedFormatError(f"Line {number} of {path.name} is not a JSON object.")
-                        records.append(record)
-            return records
-        if kind == "csv":
+                        yield record
+        elif kind == "csv":
             with path.open(encoding="utf-8-sig", newline="") as handle:
-                return list(csv.DictReader(handle))
-        return _parquet().read_table(path).to_pylist()
+                yield from csv.DictReader(handle)
+        else:
+            for batch in _parquet().ParquetFile(path).iter_batches(batch_size=1024):
+                yield from batch.to_pylist()
     except (ValueError, UnicodeDecodeError, OSError) as exc:
         if isinstance(exc, BilingualError):
             raise
         raise UnsupportedFormatError(f"Cannot read {path.name}: {exc}") from exc
+
+
+def _count(path: Path, kind: str) -> int:
+    """How many records a file holds, read as a stream (for the progress bar)."""
+    if kind == "parquet":
+        return _parquet().ParquetFile(path).metadata.num_rows
+    return sum(1 for _ in _iter_records(path, kind))
 
 
 def _parquet():
@@ -130,19 +137,25 @@ def _state_path(output: Path) -> Path:
     return output.with_name(f".{output.name}.state.json")
 
 
-def _records(translator, records, source, output, kind, target, field, id_field, progress, chunk) -> CorpusReport:
+def _records(translator, source, output, kind, target, field, id_field, progress, chunk) -> CorpusReport:
     options = {"target": target, "field": field, "id_field": id_field, "model": translator.settings.model_zh_en,
                "model_en_zh": translator.settings.model_en_zh}
     fingerprint = _fingerprint(source, options)
     state_path = _state_path(output)
     done = _resume(output, kind, state_path, fingerprint)
     report = CorpusReport(skipped=done)
-    total = len(records)
+    total = _count(source, kind)
     if progress:
         progress(done, total)
     parts_dir = output.with_name(f".{output.name}.parts") if kind == "parquet" else None
-    for lo in range(done, total, chunk):
-        batch = records[lo : lo + chunk]
+    records = _iter_records(source, kind)
+    for _ in range(done):  # written by an earlier run
+        next(records, None)
+    lo = done
+    while True:
+        batch = [r for _, r in zip(range(chunk), records)]
+        if not batch:
+            break
         out = _translate_records(translator, batch, target, field, id_field, report)
         if kind == "jsonl":
             _append(output, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in out))
@@ -151,9 +164,10 @@ def _records(translator, records, source, output, kind, target, field, id_field,
         else:
             parts_dir.mkdir(parents=True, exist_ok=True)
             _atomic_parquet(parts_dir / f"part-{lo:09d}.parquet", out)
-        _write_state(state_path, {"fingerprint": fingerprint, "done": lo + len(batch)})
+        lo += len(batch)
+        _write_state(state_path, {"fingerprint": fingerprint, "done": lo})
         if progress:
-            progress(lo + len(batch), total)
+            progress(lo, total)
     if kind == "parquet" and not output.exists():
         _combine_parquet(parts_dir, output, total)
     _write_state(state_path, {"fingerprint": fingerprint, "done": total, "complete": True})
@@ -296,15 +310,25 @@ def _atomic_parquet(path: Path, records: list[dict[str, Any]]) -> None:
 
 
 def _combine_parquet(parts: Path, output: Path, total: int) -> None:
+    """The parts, one after another, into the output file (streamed: one part in memory at a time)."""
     import pyarrow as pa
 
     pq = _parquet()
-    tables = [pq.read_table(p) for p in sorted(parts.glob("part-*.parquet"))]
-    table = pa.concat_tables(tables, promote_options="default") if tables else pa.table({})
-    if table.num_rows != total:
-        raise BilingualError(f"The parts hold {table.num_rows} records, not {total}; run the job again.")
+    files = sorted(parts.glob("part-*.parquet"))
+    schema = pa.unify_schemas([pq.read_schema(f) for f in files], promote_options="permissive") if files else None
     staging = output.with_name(f".{output.name}.writing")
-    pq.write_table(table, staging)
+    rows = 0
+    if schema is not None:
+        with pq.ParquetWriter(staging, schema) as writer:
+            for f in files:
+                table = pq.read_table(f)
+                for name in schema.names:  # a column a part did not have (no errors in it, say)
+                    if name not in table.column_names:
+                        table = table.append_column(name, pa.nulls(table.num_rows, schema.field(name).type))
+                writer.write_table(table.select(schema.names).cast(schema))
+                rows += table.num_rows
+    if rows != total:
+        raise BilingualError(f"The parts hold {rows} records, not {total}; run the job again.")
     os.replace(staging, output)
     for part in parts.glob("*"):
         part.unlink()
