@@ -360,7 +360,9 @@ class RestApi:
         entries = params.get("entries", params.get("glossary"))
         if isinstance(entries, UploadFile):
             entries = (await entries.read()).decode("utf-8", "replace")
-        glossary = self._glossary(entries) if not (isinstance(entries, str) and self.glossaries.exists(entries)) else None
+        if isinstance(entries, str) and self.glossaries.exists(entries):
+            raise _missing("entries")  # an id names a stored glossary; it holds no new entries
+        glossary = self._glossary(entries)
         if glossary is None:
             raise _missing("entries")
         return {"id": self.glossaries.put(glossary), "entries": len(glossary)}

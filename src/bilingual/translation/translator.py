@@ -297,7 +297,7 @@ class Translator:
                 advance()
                 if done < total:
                     yield TranslationStep(plan.source, plan.target, tuple(finished), total_paragraphs, done, total)
-        document = _result(plan, backend.model_name)
+        document = _result(plan, backend.model_name, tuple(finished))  # the paragraphs are built and checked once
         yield TranslationStep(plan.source, plan.target, document.paragraphs, total_paragraphs, total, total, document)
 
     def translate_documents(
@@ -474,10 +474,7 @@ class Translator:
         lengths = backend.count_tokens([p.source_text for p in pieces])
         for batch in make_batches(lengths, max_size=self.settings.batch_size, max_tokens=self.settings.max_batch_tokens):
             sources = [pieces[i].source_text for i in batch]
-            if hasattr(backend, "translate_scored"):
-                scored = backend.translate_scored(sources)
-            else:
-                scored = [(out, None, False) for out in backend.translate_batch(sources)]
+            scored = _scored(backend, sources)
             for i, (out, score, guarded) in zip(batch, scored):
                 pieces[i].result, pieces[i].score, pieces[i].guarded = out, score, guarded
             if self.cache is not None:
@@ -500,14 +497,18 @@ class Translator:
         if not lost:
             return
         sources = [p.plain_text for p in lost]
-        if hasattr(backend, "translate_scored"):
-            scored = backend.translate_scored(sources)
-        else:
-            scored = [(out, None, False) for out in backend.translate_batch(sources)]
+        scored = _scored(backend, sources)
         for piece, (out, score, guarded) in zip(lost, scored):
             piece.result, piece.score, piece.guarded, piece.glossary_lost = out, score, guarded, True
         if self.cache is not None:
             self.cache.put_many(namespace, [(src, _encode_cached(*item)) for src, item in zip(sources, scored)])
+
+
+def _scored(backend: Backend, sources: list[str]) -> list[tuple[str, float | None, bool]]:
+    """(translation, mean log-probability, guarded) per source; a backend without scores gives None."""
+    if hasattr(backend, "translate_scored"):
+        return backend.translate_scored(sources)
+    return [(out, None, False) for out in backend.translate_batch(sources)]
 
 
 _SCORED = "\x00"  # cache values that carry a score and the guard's verdict begin with this
@@ -566,9 +567,12 @@ def _paragraph(plan: DocumentPlan, index: int) -> tuple[Segment, ...]:
     return tuple(out)
 
 
-def _result(plan: DocumentPlan, model: str) -> DocumentTranslation:
+def _result(
+    plan: DocumentPlan, model: str, paragraphs: tuple[tuple[Segment, ...], ...] | None = None
+) -> DocumentTranslation:
     script = plan.target_script
-    paragraphs = tuple(_paragraph(plan, i) for i in range(len(plan.sentences)))
+    if paragraphs is None or len(paragraphs) != len(plan.sentences):
+        paragraphs = tuple(_paragraph(plan, i) for i in range(len(plan.sentences)))
     glue = separator(plan.target)
     text = plan.layout.render([glue.join(seg.target for seg in para) for para in paragraphs])
     return DocumentTranslation(plan.source, plan.target, model, paragraphs, text, plan.source_script, script)
