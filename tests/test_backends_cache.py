@@ -38,8 +38,10 @@ def test_ctranslate2_exact_articles_and_marian_details(tiny_translator_ct2):
 
 def test_converted_model_is_kept_and_reused(tiny_settings, tiny_translator_ct2):
     tiny_translator_ct2.translate("天气很好。")
-    converted = list(Path(tiny_settings.home, "ct2").glob("*tiny-zh-en@*/int8/model.bin"))
+    converted = list(Path(tiny_settings.home, "ct2").glob("*tiny-zh-en@*/int8-vmap/model.bin"))
     assert len(converted) == 1
+    vmap = (converted[0].parent / "vmap.txt").read_text(encoding="utf-8")  # the output layer: target pieces only
+    assert vmap.startswith("\t") and "谢" not in vmap and tiny_translator_ct2.backend("zh", "en").use_vmap
     stamp = converted[0].stat().st_mtime_ns
     again = Translator(tiny_settings, backend="ctranslate2")
     assert again.translate("天气很好。") == "The weather is good."
@@ -170,7 +172,7 @@ def test_compute_type_setting(tiny_settings, tmp_path):
     assert translator.translate("天气很好。") == "The weather is good."
     backend = translator.backend("zh", "en")
     assert backend.quantization == "float32" and "|float32|" in backend.fingerprint
-    assert list((tmp_path / "ct2").glob("*/float32/model.bin"))
+    assert list((tmp_path / "ct2").glob("*/float32-vmap/model.bin"))
     assert Settings.from_env({"BILINGUAL_COMPUTE_TYPE": "int8_float32"}).compute_type == "int8_float32"
     with pytest.raises(ValueError, match="compute_type must be one of"):
         Settings(compute_type="int4")

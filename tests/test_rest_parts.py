@@ -89,7 +89,7 @@ def test_file_store_names_modes_and_retention(tmp_path):
 def test_service_settings_from_env():
     s = ServiceSettings.from_env({}, max_input_chars=1000)
     assert (s.host, s.port, s.workers, s.req_limit, s.char_limit, s.require_api_key) == (
-        "127.0.0.1", 7860, 2, 0, 1000, False)
+        "127.0.0.1", 7860, 16, 0, 1000, False)
     public = ServiceSettings.from_env({"GRADIO_SERVER_NAME": "0.0.0.0"})
     assert public.req_limit == 60 and not public.loopback  # limited by default off loopback
     s = ServiceSettings.from_env({"BILINGUAL_REQUIRE_API_KEY": "1", "BILINGUAL_REQ_LIMIT": "0",

@@ -21,13 +21,18 @@ Environment variables:
 ``BILINGUAL_CACHE``             ``0`` switches the translation cache off
 ``BILINGUAL_ALLOW_PICKLE``      ``1`` unpickles weight files fully (can run code): only for models you trust
 ``BILINGUAL_COMPUTE_TYPE``      CTranslate2 compute type: auto, int8, int8_float32, float32, float16
+``BILINGUAL_BATCHING``          ``0`` turns batching across requests off (each request its own calls)
+``BILINGUAL_BATCH_WAIT_MS``     most milliseconds a model call waits for more requests (default 5)
+``BILINGUAL_LENGTH_RATIO``      output cap: this ratio x source tokens + 10 (default 3)
+``BILINGUAL_REPETITION_GUARD``  ``0`` turns the repetition-loop guard off
 ==============================  ======================================================
 
 The server (page and REST API) reads :class:`ServiceSettings` (``ServiceSettings.from_env``):
 
 ================================  ====================================================
 ``GRADIO_SERVER_NAME``/``_PORT``  address to listen on (default ``127.0.0.1:7860``)
-``BILINGUAL_WORKERS``             jobs that run at once, page and API together (default 2)
+``BILINGUAL_WORKERS``             jobs that run at once, page and API together (default 16
+                                  with batching across requests, 2 without)
 ``BILINGUAL_QUEUE_SIZE``          jobs that may wait for a worker; beyond: "busy" (default 64)
 ``BILINGUAL_REQUIRE_API_KEY``     ``1``: every REST request needs an API key
 ``BILINGUAL_REQ_LIMIT``           requests per minute per client without a key of its own
@@ -57,6 +62,7 @@ DEFAULT_MODEL_SUMMARY_EN = "sshleifer/distilbart-cnn-12-6"
 DEFAULT_MODEL_SUMMARY_ZH = "csebuetnlp/mT5_multilingual_XLSum"
 
 _TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
 COMPUTE_TYPES = ("auto", "int8", "int8_float32", "int8_float16", "float32", "float16")
 
 
@@ -125,6 +131,8 @@ class Settings:
             ``pytorch_model.bin`` is read with torch's safe ``weights_only`` loader.
         compute_type: CTranslate2's compute type: ``auto`` (int8 on CPU, float16 on CUDA),
             ``int8``, ``int8_float32``, ``int8_float16``, ``float32`` or ``float16``.
+        batching: concurrent requests share model calls (:mod:`bilingual.translation.scheduler`).
+        batch_wait_ms: most milliseconds a model call waits for more sentences when its batch is not full.
     """
 
     model_zh_en: str = DEFAULT_MODEL_ZH_EN
@@ -148,6 +156,8 @@ class Settings:
     cache_max_entries: int = 200_000
     allow_pickle: bool = False
     compute_type: str = "auto"
+    batching: bool = True
+    batch_wait_ms: float = 5.0
 
     def __post_init__(self) -> None:
         if self.compute_type not in COMPUTE_TYPES:
@@ -158,6 +168,10 @@ class Settings:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, not {value!r}")
+        if not 0 <= self.batch_wait_ms <= 1000:
+            raise ValueError(f"batch_wait_ms must be between 0 and 1000, not {self.batch_wait_ms!r}")
+        if not 0.5 <= self.length_ratio <= 20:
+            raise ValueError(f"length_ratio must be between 0.5 and 20, not {self.length_ratio!r}")
         if self.max_segment_tokens < 8:
             raise ValueError("max_segment_tokens must be at least 8")
 
@@ -178,8 +192,17 @@ class Settings:
         values["offline"] = any(env.get(k, "").lower() in _TRUE for k in ("BILINGUAL_OFFLINE", "HF_HUB_OFFLINE"))
         cache_root = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         values["home"] = env.get("BILINGUAL_HOME") or os.path.join(cache_root, "bilingual")
-        values["cache"] = env.get("BILINGUAL_CACHE", "1").lower() not in {"0", "false", "no", "off"}
+        values["cache"] = env.get("BILINGUAL_CACHE", "1").lower() not in _FALSE
         values["allow_pickle"] = env.get("BILINGUAL_ALLOW_PICKLE", "").lower() in _TRUE
+        for key, field_name in (("BILINGUAL_BATCHING", "batching"), ("BILINGUAL_REPETITION_GUARD", "repetition_guard")):
+            if env.get(key):
+                values[field_name] = env[key].lower() not in _FALSE
+        for key, field_name in (("BILINGUAL_BATCH_WAIT_MS", "batch_wait_ms"), ("BILINGUAL_LENGTH_RATIO", "length_ratio")):
+            if env.get(key):
+                try:
+                    values[field_name] = float(env[key])
+                except ValueError:
+                    raise ValueError(f"{key} must be a number, not {env[key]!r}") from None
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known
         if unknown:
@@ -221,7 +244,8 @@ class ServiceSettings:
 
     Attributes:
         host, port: the address to listen on.
-        workers: jobs (translations, summaries) that run at once, for the whole process.
+        workers: jobs (translations, summaries) that run at once, for the whole process. With batching
+            across requests (the default) the translations in flight share model calls, so more may run.
         queue_size: jobs that may wait for a worker; past that, requests are refused as busy.
         require_api_key: every REST request must carry a known API key.
         req_limit: requests per minute per client address (or key without a limit of its own); 0: unlimited.
@@ -269,7 +293,7 @@ class ServiceSettings:
         return cls(
             host=host,
             port=_int_setting(env, "GRADIO_SERVER_PORT", 7860, 1),
-            workers=_int_setting(env, "BILINGUAL_WORKERS", 2, 1),
+            workers=_int_setting(env, "BILINGUAL_WORKERS", 2 if env.get("BILINGUAL_BATCHING", "").lower() in _FALSE else 16, 1),
             queue_size=_int_setting(env, "BILINGUAL_QUEUE_SIZE", 64, 0),
             require_api_key=env.get("BILINGUAL_REQUIRE_API_KEY", "").lower() in _TRUE,
             req_limit=_int_setting(env, "BILINGUAL_REQ_LIMIT", 0 if host in _LOOPBACK else 60),

@@ -26,6 +26,7 @@ from ..text.pieces import needs_translation, separator
 from .backends import Backend, backend_name, build_backend
 from .glossary import Glossary, load_glossary, protect, restore
 from .pipeline import DocumentPlan, Piece, make_batches, plan_document
+from .scheduler import Scheduler
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +166,7 @@ class Translator:
             backend_factory = functools.partial(build_backend, kind)
         self._factory = backend_factory
         self._backends: dict[tuple[Language, Language], Backend] = {}
+        self._schedulers: dict[tuple[Language, Language], Scheduler] = {}
         self._lock = threading.Lock()
         self.cache = (
             TranslationCache(Path(self.settings.home) / "translations.sqlite3", max_entries=self.settings.cache_max_entries)
@@ -194,6 +196,21 @@ class Translator:
                 logger.info("loading %s->%s model %s", source, target, self.model_name(source, target))
                 self._backends[key] = self._factory(source, target, self.settings)
             return self._backends[key]
+
+    def scheduler(self, source: Language, target: Language) -> Scheduler | None:
+        """The direction's batching queue, shared by every request (None when ``batching`` is off)."""
+        if not self.settings.batching:
+            return None
+        key = (source, target)
+        backend = self.backend(source, target)
+        with self._lock:
+            if key not in self._schedulers:
+                self._schedulers[key] = Scheduler(
+                    functools.partial(_scored, backend), max_size=self.settings.batch_size,
+                    max_tokens=self.settings.max_batch_tokens, max_wait=self.settings.batch_wait_ms / 1000,
+                    name=f"{source}-{target}", workers=getattr(backend, "parallel", 1),
+                )
+            return self._schedulers[key]
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -467,29 +484,49 @@ class Translator:
             found = [p for p in pieces if p.result is not None]
             pieces = [p for p in pieces if p.result is None]
             if found:
-                self._apply_glossary(backend, namespace, direction[1], found)
+                self._apply_glossary(direction, namespace, found)
                 yield found
         if not pieces:
             return
         lengths = backend.count_tokens([p.source_text for p in pieces])
-        for batch in make_batches(lengths, max_size=self.settings.batch_size, max_tokens=self.settings.max_batch_tokens):
-            sources = [pieces[i].source_text for i in batch]
-            scored = _scored(backend, sources)
+        for batch, scored in self._model_calls(direction, [p.source_text for p in pieces], lengths):
             for i, (out, score, guarded) in zip(batch, scored):
                 pieces[i].result, pieces[i].score, pieces[i].guarded = out, score, guarded
             if self.cache is not None:
-                self.cache.put_many(namespace, [(src, _encode_cached(*item)) for src, item in zip(sources, scored)])
+                self.cache.put_many(namespace, [(pieces[i].source_text, _encode_cached(*item))
+                                                for i, item in zip(batch, scored)])
             done = [pieces[i] for i in batch]
-            self._apply_glossary(backend, namespace, direction[1], done)
+            self._apply_glossary(direction, namespace, done)
             yield done
 
-    def _apply_glossary(self, backend, namespace: str, target: Language, pieces: list[Piece]) -> None:
+    def _model_calls(self, direction: tuple[Language, Language], sources: list[str],
+                     lengths: list[int]) -> Iterator[tuple[list[int], list[tuple[str, float | None, bool]]]]:
+        """(indices, their scored translations) per model call: through the direction's batching queue,
+        shared with concurrent requests, or (batching off) this request's own length-sorted calls.
+
+        Closing the iterator early drops the sentences no model call has taken yet.
+        """
+        scheduler = self.scheduler(*direction)
+        if scheduler is None:
+            backend = self.backend(*direction)
+            for batch in make_batches(lengths, max_size=self.settings.batch_size,
+                                      max_tokens=self.settings.max_batch_tokens):
+                yield batch, _scored(backend, [sources[i] for i in batch])
+            return
+        ticket = scheduler.submit(sources, lengths)
+        try:
+            for batch in ticket:
+                yield batch, [ticket.results[i] for i in batch]
+        finally:
+            ticket.cancel()
+
+    def _apply_glossary(self, direction: tuple[Language, Language], namespace: str, pieces: list[Piece]) -> None:
         """Put the target terms in place of the placeholders; a sentence that lost one is translated
-        again without the glossary, in one batch, and remembered as such (its ``glossary`` flag)."""
+        again without the glossary, and remembered as such (its ``glossary`` flag)."""
         lost = []
         for piece in pieces:
             if piece.placeholders:
-                restored = restore(piece.result or "", piece.placeholders, target)
+                restored = restore(piece.result or "", piece.placeholders, direction[1])
                 if restored is None:
                     lost.append(piece)
                 else:
@@ -497,11 +534,12 @@ class Translator:
         if not lost:
             return
         sources = [p.plain_text for p in lost]
-        scored = _scored(backend, sources)
-        for piece, (out, score, guarded) in zip(lost, scored):
-            piece.result, piece.score, piece.guarded, piece.glossary_lost = out, score, guarded, True
-        if self.cache is not None:
-            self.cache.put_many(namespace, [(src, _encode_cached(*item)) for src, item in zip(sources, scored)])
+        lengths = self.backend(*direction).count_tokens(sources)
+        for batch, scored in self._model_calls(direction, sources, lengths):
+            for i, (out, score, guarded) in zip(batch, scored):
+                lost[i].result, lost[i].score, lost[i].guarded, lost[i].glossary_lost = out, score, guarded, True
+            if self.cache is not None:
+                self.cache.put_many(namespace, [(sources[i], _encode_cached(*item)) for i, item in zip(batch, scored)])
 
 
 def _scored(backend: Backend, sources: list[str]) -> list[tuple[str, float | None, bool]]:

@@ -76,7 +76,8 @@ def build_backend(kind: str, source: str, target: str, settings) -> Backend:
         from .ctranslate2_backend import CTranslate2Backend
 
         return CTranslate2Backend(
-            path, home=Path(settings.home) if settings.home else None, compute_type=settings.compute_type, **common
+            path, home=Path(settings.home) if settings.home else None, compute_type=settings.compute_type,
+            parallel=0 if settings.batching else 1, **common,  # parallel calls need the batching queue to feed them
         )
     from .transformers_backend import TransformersBackend
 
