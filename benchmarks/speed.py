@@ -182,6 +182,21 @@ def run_worker(args: argparse.Namespace) -> None:
     print("RESULT " + json.dumps(result, ensure_ascii=False))
 
 
+def shape(model_dir: Path, sentences: list[str], source: str, target: str, ratio: float) -> str:
+    """What the direction asks of the decoder: source tokens, output length at the cap, output vocabulary."""
+    from bilingual.translation.backends.ctranslate2_backend import target_vocabulary
+    from bilingual.translation.backends.marian_text import MarianText
+    from bilingual.translation.backends.transformers_backend import pick_target_token
+    from bilingual.translation.guards import max_new_tokens
+
+    text = MarianText(model_dir)
+    tokens = [len(t) for t in text.encode(sentences, pick_target_token(text.vocab, target))]
+    steps = [max_new_tokens(n, ratio) for n in tokens]
+    return (f"source tokens/sentence {sum(tokens) / len(tokens):.1f} (target-language token "
+            f"{'yes' if target == 'zh' else 'no'}), output tokens/sentence at the cap {sum(steps) / len(steps):.1f}, "
+            f"output vocabulary {len(text.vocab):,} (target pieces {len(target_vocabulary(model_dir)):,})")
+
+
 def _spawn(job: dict) -> dict:
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_VERBOSITY="error")
     proc = subprocess.run([sys.executable, __file__, "--worker", json.dumps(job, ensure_ascii=False)],
@@ -247,7 +262,8 @@ def main(argv: list[str] | None = None) -> None:
             result = _spawn({**base, "kind": kind, "sentences": sentences})
             seconds = result["seconds"]
             rows.append((label, len(sentences) / seconds, result["tokens"] / seconds, result["peak_rss_mb"], seconds))
-        print(f"\n{direction}  {'contender':<24}{'sent/s':>9}{'tok/s':>9}{'peak MB':>9}{'speed-up':>10}")
+        print(f"\n{direction}  {shape(model_dir, sentences, source, target, args.length_ratio)}")
+        print(f"{'':<7}{'contender':<24}{'sent/s':>9}{'tok/s':>9}{'peak MB':>9}{'speed-up':>10}")
         for label, sps, tps, mb, _ in rows:
             print(f"{'':<7}{label:<24}{sps:>9.2f}{tps:>9.1f}{mb:>9.0f}{sps / rows[0][1]:>9.2f}x")
         memory = rows[2][3] / rows[0][3]
