@@ -190,6 +190,18 @@ def _batch(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextI
     from .corpus import translate_corpus
     from .translation.translator import Translator
 
+    if args.engine == "ray":
+        from .corpus_ray import translate_corpus_ray
+
+        report = translate_corpus_ray(settings, args.input, args.output, target=args.to, field=args.field,
+                                      id_field=args.id_field, glossary=args.glossary, workers=args.workers,
+                                      cpus_per_worker=args.cpus_per_worker, gpus_per_worker=args.gpus_per_worker,
+                                      address=args.address)
+        out.write(f"{args.output}: {report}\n")
+        return 0
+    if args.address or args.workers != 1 or args.gpus_per_worker or args.cpus_per_worker != 1:
+        raise BilingualError("--address, --workers, --cpus-per-worker and --gpus-per-worker go with --engine ray.")
+
     bar = _progress_bar(err, unit="record")
     report = translate_corpus(Translator(settings, glossary=args.glossary), args.input, args.output, target=args.to,
                               field=args.field, id_field=args.id_field, progress=bar)
@@ -270,14 +282,22 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_argument("--all", action="store_true", help="download the summarization models too")
     batch = sub.add_parser("batch", help="translate a corpus: a JSONL, CSV or Parquet file, or a folder of .txt/.md "
                            "files; resumable")
-    batch.add_argument("input", type=Path, help="a .jsonl, .csv or .parquet file, or a folder")
-    batch.add_argument("output", type=Path, help="the same kind of file (or a folder); started again with the same "
-                       "arguments, the job goes on where it stopped")
+    batch.add_argument("input", help="a .jsonl, .csv or .parquet file, or a folder (with --engine ray: a path or URI "
+                       "of a .jsonl, .csv or .parquet file)")
+    batch.add_argument("output", help="the same kind of file (or a folder); started again with the same arguments, "
+                       "the job goes on where it stopped (with --engine ray: a folder for the part files)")
     batch.add_argument("--to", choices=["en", "zh", "zh-Hans", "zh-Hant", "zh-TW", "zh-HK"],
                        help="target language (default: the other one, per record)")
     batch.add_argument("--field", default="text", help="the field holding the text (default: text)")
     batch.add_argument("--id-field", help="a field every record must have (its id)")
     batch.add_argument("--glossary", type=Path, help="a TSV or CSV glossary")
+    batch.add_argument("--engine", choices=["local", "ray"], default="local",
+                       help="local: this process, resumable (default); ray: Ray Data, on this machine or a cluster "
+                       "(pip install 'bilingual[ray]')")
+    batch.add_argument("--address", help="with --engine ray: the cluster (auto, ray://host:10001); default: local")
+    batch.add_argument("--workers", type=int, default=1, help="with --engine ray: translator actors (default 1)")
+    batch.add_argument("--cpus-per-worker", type=float, default=1.0, help="with --engine ray: CPUs per actor")
+    batch.add_argument("--gpus-per-worker", type=float, default=0.0, help="with --engine ray: GPUs per actor")
     keys = sub.add_parser("keys", help="manage the REST API's keys (kept, hashed, in BILINGUAL_HOME)")
     keys.add_argument("action", choices=["add", "list", "remove"])
     keys.add_argument("id", nargs="?", help="with remove: the key's id, as `keys list` shows it")

@@ -156,7 +156,7 @@ def _records(translator, source, output, kind, target, field, id_field, progress
         batch = [r for _, r in zip(range(chunk), records)]
         if not batch:
             break
-        out = _translate_records(translator, batch, target, field, id_field, report)
+        out = translate_records(translator, batch, target, field, id_field, report)
         if kind == "jsonl":
             _append(output, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in out))
         elif kind == "csv":
@@ -220,7 +220,7 @@ def _nth_csv_row_end(data: bytes, n: int) -> int:
     return len("".join(lines[: reader.line_num]).encode("utf-8"))
 
 
-def _translate_records(translator, records, target, field, id_field, report: CorpusReport) -> list[dict[str, Any]]:
+def translate_records(translator, records, target, field, id_field, report: CorpusReport) -> list[dict[str, Any]]:
     """The records with ``translation`` and ``source_language``, or ``error``; the good ones translated together."""
     out = [dict(r) for r in records]
     todo: list[tuple[int, str, str]] = []  # (index, text, source language)
