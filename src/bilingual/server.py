@@ -75,13 +75,14 @@ def build(
     rate_window: int = 60,
     translator=None,
     summarizer=None,
+    page: bool = True,
 ):
     """The ASGI application: REST routes, the Gradio page mounted at ``/``, limits and headers around both.
 
     ``translator`` and ``summarizer`` default to new ones over ``settings``, shared by page and API.
+    With ``page=False``, the REST API alone (as :mod:`bilingual.serve` runs it on Ray Serve).
     """
     import anyio.to_thread
-    import gradio as gr
     from fastapi import FastAPI
     from starlette.middleware.cors import CORSMiddleware
 
@@ -91,12 +92,10 @@ def build(
     from .rest.guard import Guard
     from .summarization.summarizer import Summarizer
     from .translation.translator import Translator
-    from .ui.app import create_app
-    from .ui.views import CSS
     from .work import WorkLimit
 
     home = Path(settings.home) if settings.home else Path(tempfile.mkdtemp(prefix="bilingual-home-"))
-    if not _OPERATOR_TEMP_DIR:  # the page's uploads and download copies stay in the home folder, private
+    if page and not _OPERATOR_TEMP_DIR:  # the page's uploads and download copies stay in the home folder, private
         os.environ["GRADIO_TEMP_DIR"] = _private_folder(home / "gradio")
     translator = translator or Translator(settings)
     summarizer = summarizer or Summarizer(settings, translator=translator)
@@ -128,12 +127,18 @@ def build(
     app.add_middleware(CORSMiddleware, allow_origins=list(service.cors_origins), allow_methods=["GET", "POST"],
                        allow_headers=["Authorization", "Content-Type"], max_age=3600)
     rest.install(app)
-    demo = create_app(settings, translator=translator, summarizer=summarizer, work=work, exports=exports)
-    # Gradio's own queue only hands jobs to the shared work limit, which decides what runs.
-    demo.queue(default_concurrency_limit=service.workers + service.queue_size, max_size=service.queue_size)
-    app = gr.mount_gradio_app(app, demo, path="/", auth=auth, show_error=False, css=CSS, ssr_mode=False,
-                              max_file_size=service.file_limit_bytes, footer_links=["api", "settings"],
-                              allowed_paths=[str(exports.folder)])
+    if page:
+        import gradio as gr
+
+        from .ui.app import create_app
+        from .ui.views import CSS
+
+        demo = create_app(settings, translator=translator, summarizer=summarizer, work=work, exports=exports)
+        # Gradio's own queue only hands jobs to the shared work limit, which decides what runs.
+        demo.queue(default_concurrency_limit=service.workers + service.queue_size, max_size=service.queue_size)
+        app = gr.mount_gradio_app(app, demo, path="/", auth=auth, show_error=False, css=CSS, ssr_mode=False,
+                                  max_file_size=service.file_limit_bytes, footer_links=["api", "settings"],
+                                  allowed_paths=[str(exports.folder)])
     text_limit = _TEXT_BODY_OVERHEAD + 6 * max(service.char_limit, settings.max_input_chars)  # JSON's \\u escapes
     file_limit = _TEXT_BODY_OVERHEAD + service.file_limit_bytes
 
