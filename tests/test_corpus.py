@@ -198,3 +198,19 @@ def test_memory_does_not_grow_with_the_corpus(tmp_path):
     peak(20)  # load what loads once (the language model, OpenCC) outside the measurement
     small, large = peak(150), peak(1200)
     assert large < 1.5 * small, (small, large)  # read whole first, 8x the corpus took 2x the memory
+
+
+def test_without_ray_the_ray_engine_and_serve_say_how_to_install_it(tmp_path, monkeypatch, capsys):
+    import importlib
+    import sys
+
+    for name in ("ray", "ray.data", "ray.serve"):
+        monkeypatch.setitem(sys.modules, name, None)  # as if the extra were not installed
+    (tmp_path / "in.jsonl").write_text('{"text": "Thank you."}\n', encoding="utf-8")
+    assert cli_main(["batch", str(tmp_path / "in.jsonl"), str(tmp_path / "out"), "--engine", "ray"]) == 1
+    assert "pip install 'bilingual[ray]'" in capsys.readouterr().err
+    monkeypatch.delitem(sys.modules, "bilingual.serve", raising=False)
+    from bilingual.errors import BackendNotAvailableError
+
+    with pytest.raises(BackendNotAvailableError, match=r"pip install 'bilingual\[ray\]'"):
+        importlib.import_module("bilingual.serve")
