@@ -125,7 +125,8 @@ def translate_corpus_ray(
         TranslateRecords,
         fn_constructor_kwargs={"settings": settings, "target": target, "field": field, "id_field": id_field,
                                "glossary": load_glossary(glossary) if glossary is not None else None},
-        batch_size=chunk, batch_format="pyarrow", concurrency=workers, num_cpus=cpus_per_worker,
+        batch_size=chunk, batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(size=workers),
+        num_cpus=cpus_per_worker,
         num_gpus=gpus_per_worker or None,
     )
     light = {"num_cpus": IO_CPUS}
