@@ -166,16 +166,28 @@ class Scheduler:
             self._queue.remove(ticket)
         if not self._queue:
             return []
-        anchor_ticket = min(self._queue, key=lambda t: t._anchored)  # the longest unserved; ties: the oldest
+        # the request that anchored a call least recently (never: first; ties: the oldest)
+        anchor_ticket = min(self._queue, key=lambda t: t._anchored)
         anchor_ticket._anchored = self.calls_taken
         self.calls_taken += 1
         anchor = anchor_ticket._waiting[0]
         size = anchor_ticket.lengths[anchor]
         others = [t for t in self._queue if t.waiting and t is not anchor_ticket]
+        if not others:  # one request: its longest sentences, as make_batches takes them (a slice, not a search)
+            order, count, width = anchor_ticket._waiting, 1, size
+            while count < min(len(order), self.max_size):
+                wider = max(width, anchor_ticket.lengths[order[count]])
+                if wider * (count + 1) > self.max_tokens:
+                    break
+                count, width = count + 1, wider
+            anchor_ticket._waiting = order[count:]
+            if not anchor_ticket._waiting:
+                self._queue.remove(anchor_ticket)
+            return [(anchor_ticket, i) for i in order[:count]]
+        # nearest in length first (ties: the anchor's own sentences, then the older requests')
         candidates = [(anchor_ticket, i) for i in anchor_ticket._waiting[1:]]
-        if others:  # nearest in length first (ties: the older request first)
-            candidates += [(t, i) for t in others for i in t._waiting]
-            candidates.sort(key=lambda c: abs(c[0].lengths[c[1]] - size))
+        candidates += [(t, i) for t in others for i in t._waiting]
+        candidates.sort(key=lambda c: abs(c[0].lengths[c[1]] - size))
         batch = [(anchor_ticket, anchor)]
         width = size
         for ticket, i in candidates:
@@ -183,8 +195,6 @@ class Scheduler:
                 break
             wider = max(width, ticket.lengths[i])
             if wider * (len(batch) + 1) > self.max_tokens:
-                if not others:
-                    break  # one request: longest first, as make_batches does
                 continue
             batch.append((ticket, i))
             width = wider
