@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(model_en_zh=str(model), model_zh_en=str(model), backend="ctranslate2", offline=True,
                         home=str(args.workdir / "home"), cache=False, length_ratio=1.2, repetition_guard=False)
     cores = os.cpu_count() or 1
-    print(f"{args.records} records x {args.per_record} FLORES dev+devtest sentences, en->zh, random Opus-MT-size model, "
+    print(f"{args.records} records x {args.per_record} FLORES dev+devtest sentences, en->zh, "
+          "random Opus-MT-size model, "
           f"CTranslate2, {cores} CPU threads")
     Translator(settings).translate("Warm up.", "zh", source="en")  # convert the model outside the timings
     rows = []

@@ -56,6 +56,7 @@ sys.path.insert(0, str(ROOT))
 
 sys.path.insert(0, str(ROOT / "benchmarks"))  # (a package named "benchmarks" may be installed)
 from speed import DEFAULT_DATA, build_random_model, flores  # noqa: E402
+
 from tests.fixtures.corpus import PAIRS  # noqa: E402
 from tests.fixtures.tiny_models import cached_model  # noqa: E402
 

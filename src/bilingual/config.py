@@ -197,7 +197,8 @@ class Settings:
         for key, field_name in (("BILINGUAL_BATCHING", "batching"), ("BILINGUAL_REPETITION_GUARD", "repetition_guard")):
             if env.get(key):
                 values[field_name] = env[key].lower() not in _FALSE
-        for key, field_name in (("BILINGUAL_BATCH_WAIT_MS", "batch_wait_ms"), ("BILINGUAL_LENGTH_RATIO", "length_ratio")):
+        numbers = (("BILINGUAL_BATCH_WAIT_MS", "batch_wait_ms"), ("BILINGUAL_LENGTH_RATIO", "length_ratio"))
+        for key, field_name in numbers:
             if env.get(key):
                 try:
                     values[field_name] = float(env[key])
@@ -290,10 +291,11 @@ class ServiceSettings:
         env = os.environ if environ is None else environ
         host = env.get("GRADIO_SERVER_NAME", "").strip() or "127.0.0.1"
         origins = tuple(o.strip() for o in env.get("BILINGUAL_CORS_ORIGINS", "").split(",") if o.strip())
+        batching_off = env.get("BILINGUAL_BATCHING", "").lower() in _FALSE  # requests do not share model calls
         return cls(
             host=host,
             port=_int_setting(env, "GRADIO_SERVER_PORT", 7860, 1),
-            workers=_int_setting(env, "BILINGUAL_WORKERS", 2 if env.get("BILINGUAL_BATCHING", "").lower() in _FALSE else 16, 1),
+            workers=_int_setting(env, "BILINGUAL_WORKERS", 2 if batching_off else 16, 1),
             queue_size=_int_setting(env, "BILINGUAL_QUEUE_SIZE", 64, 0),
             require_api_key=env.get("BILINGUAL_REQUIRE_API_KEY", "").lower() in _TRUE,
             req_limit=_int_setting(env, "BILINGUAL_REQ_LIMIT", 0 if host in _LOOPBACK else 60),

@@ -79,7 +79,8 @@ class TranslationModel:
         self.served["sentences"] += len(flat)
         lengths = self.backend.count_tokens(flat)
         results: list[Any] = [None] * len(flat)
-        for batch in make_batches(lengths, max_size=self.settings.batch_size, max_tokens=self.settings.max_batch_tokens):
+        budget = {"max_size": self.settings.batch_size, "max_tokens": self.settings.max_batch_tokens}
+        for batch in make_batches(lengths, **budget):
             scored = await asyncio.to_thread(_scored, self.backend, [flat[i] for i in batch])
             for i, item in zip(batch, scored):
                 results[i] = item
@@ -163,7 +164,8 @@ def build_app(environ=None):
     for source, target in DIRECTIONS:
         deployment = TranslationModel.options(
             name=f"{source}-{target}", autoscaling_config=autoscaling,
-            ray_actor_options={"num_cpus": cpus, "runtime_env": {"env_vars": {"OMP_NUM_THREADS": str(max(1, int(cpus)))}}},
+            ray_actor_options={"num_cpus": cpus,
+                               "runtime_env": {"env_vars": {"OMP_NUM_THREADS": str(max(1, int(cpus)))}}},
         )
         models.append(deployment.bind(settings, source, target, batch))
     return RestIngress.options(name="api").bind(settings, service, *models)

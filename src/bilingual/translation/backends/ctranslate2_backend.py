@@ -39,7 +39,8 @@ def target_vocabulary(model_dir: Path) -> list[str]:
     Opus-MT models share one vocabulary between the source and target languages, but the
     target side was trained, and is decoded, with ``target.spm`` alone. Restricting the
     output layer to these pieces (CTranslate2's vocabulary map) makes each decoding step
-    cheaper without changing what the model may say. Empty when the files are not there.
+    cheaper without taking away a piece the model could usefully write (its scores are then
+    normalized over these pieces). Empty when the files are not there.
     """
     import json
 
