@@ -18,7 +18,6 @@ Ray is an optional extra: ``pip install 'bilingual[ray]'``.
 from __future__ import annotations
 
 import csv
-import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,6 @@ from .config import Settings
 from .corpus import CHUNK_RECORDS, FILE_KINDS, CorpusReport, translate_records
 from .errors import BackendNotAvailableError, UnsupportedFormatError
 
-logger = logging.getLogger(__name__)
 ADDED = ("translation", "source_language", "error")
 INSTALL = "The Ray engine needs Ray, an optional extra: pip install 'bilingual[ray]'"
 # Reading and writing take little CPU: they must not wait for the cores the translator actors hold

@@ -120,9 +120,7 @@ class Scheduler:
         self._queue: deque[Ticket] = deque()  # tickets with sentences no call has taken yet
         self._pid = os.getpid()
         self._running = 0  # worker threads alive
-        self.calls = 0  # model calls made (for tests and monitoring)
-        self.calls_taken = 0  # calls formed (some may still be running)
-        self.sentences = 0  # sentences translated
+        self._turn = 0  # calls formed so far: which call each request last anchored
 
     def submit(self, sources: Sequence[str], lengths: Sequence[int]) -> Ticket:
         """Queue ``sources`` (with their token counts) for translation; iterate the ticket for results."""
@@ -168,8 +166,8 @@ class Scheduler:
             return []
         # the request that anchored a call least recently (never: first; ties: the oldest)
         anchor_ticket = min(self._queue, key=lambda t: t._anchored)
-        anchor_ticket._anchored = self.calls_taken
-        self.calls_taken += 1
+        anchor_ticket._anchored = self._turn
+        self._turn += 1
         anchor = anchor_ticket._waiting[0]
         size = anchor_ticket.lengths[anchor]
         others = [t for t in self._queue if t.waiting and t is not anchor_ticket]
@@ -229,8 +227,6 @@ class Scheduler:
                 logger.debug("a batched model call failed: %s", exc)
                 scored, error = [], exc
             with self._cond:
-                self.calls += 1
-                self.sentences += len(batch)
                 done: dict[int, tuple[Ticket, list[int]]] = {}
                 for k, (ticket, i) in enumerate(batch):
                     if error is None:
