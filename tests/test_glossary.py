@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
 from bilingual import Settings, Translator
 from bilingual.cli import main as cli_main
 from bilingual.translation.glossary import GlossaryError, load_glossary, parse_glossary, protect, restore
+from tests.fakes import FakeBackend
 
 ZH_TERMS = {"两江新区": "Liangjiang New Zone", "新区": "new district", "重庆": "Chongqing Municipality",
             "出口": "outbound trade", "铁路": "the rail line", "城市": "cities", "天气": "weather conditions"}
@@ -97,11 +99,26 @@ def test_exact_outputs_in_both_directions(tiny_settings, tmp_path, backend):
         assert translator.translate(source, glossary=EN_TERMS) == expected
 
 
-def test_a_lost_placeholder_falls_back_and_is_flagged(tiny_translator):
-    doc = tiny_translator.translate_document("天气很好。", glossary=ZH_TERMS)
+class PlaceholderDroppingBackend(FakeBackend):
+    """Tags each sentence like the fake backend, but loses every glossary placeholder (``ZQ1`` …)."""
+
+    def translate_batch(self, texts):
+        return [re.sub(r"ZQ\d+", "", out) for out in super().translate_batch(texts)]
+
+
+def test_a_lost_placeholder_falls_back_and_is_flagged(tmp_path):
+    backends = []
+
+    def factory(source, target, settings):
+        backends.append(PlaceholderDroppingBackend(f"drop-{source}-{target}"))
+        return backends[-1]
+
+    translator = Translator(Settings(home=str(tmp_path), cache=False, offline=True), backend_factory=factory)
+    doc = translator.translate_document("天气很好。", glossary=ZH_TERMS)
     (segment,) = doc.paragraphs[0]
-    assert segment.target == "The weather is good."  # translated again without the glossary
+    assert segment.target == "<天气很好。>"  # translated again without the glossary
     assert [f.code for f in segment.flags] == ["glossary"]
+    assert [b for backend in backends for b in backend.batches] == [["ZQ1很好。"], ["天气很好。"]]
 
 
 def test_the_glossary_is_part_of_the_cache_key(tiny_settings, tmp_path):

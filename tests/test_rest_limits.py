@@ -65,7 +65,7 @@ def test_key_rate_limit_and_recovery(tiny_settings, home):
         assert _translate(client, key=secret).status_code == 200
         limited = _translate(client, key=secret)
         assert limited.status_code == 429
-        assert limited.json() == {"error": "Slowdown: 2 per 2 second"}
+        assert limited.json() == {"error": "Slowdown: 2 per 2 seconds"}
         assert _translate(client).status_code == 200  # without the key: the server's default (unlimited)
         time.sleep(2.1)  # the window moves on
         assert _translate(client, key=secret).status_code == 200

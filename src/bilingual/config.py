@@ -45,7 +45,21 @@ The server (page and REST API) reads :class:`ServiceSettings` (``ServiceSettings
 ``BILINGUAL_CORS_ORIGINS``        comma-separated origins allowed to call the API from a
                                   browser (none by default; ``*`` for browser extensions)
 ``BILINGUAL_FILE_RETENTION``      seconds translated files are kept (default 3600)
-``BILINGUAL_ALLOWED_HOSTS``       comma-separated host names the server answers to (default: any)
+``BILINGUAL_ALLOWED_HOSTS``       comma-separated host names the server answers to (default on
+                                  loopback: localhost, 127.0.0.1, [::1]; on a network: any, with a
+                                  warning at start)
+``BILINGUAL_UPLOAD_LIMIT``         page uploads per minute per client (default 10; 0 = unlimited)
+``BILINGUAL_UPLOAD_QUOTA_MB``      the page's uploads kept at once, all clients (default 500)
+``BILINGUAL_FILE_QUOTA_MB``        translated files kept for download, per key or client
+                                  (default 200) and in total (5 x that)
+``BILINGUAL_GLOSSARY_QUOTA``       stored glossaries per key or client (default 20) and in total
+                                  (default 1000); unused ones are deleted after 30 days
+``BILINGUAL_MEMORY_BUDGET_MB``     memory that documents being read may take at once (default 4096)
+``BILINGUAL_BODY_TIMEOUT``         seconds a request body may take to arrive (default 30)
+``BILINGUAL_BODY_BUDGET_MB``       request bytes buffered at once, all connections (default 256)
+``BILINGUAL_MAX_CONNECTIONS``      open connections and requests; past it new ones get 503 (default 512)
+``BILINGUAL_HEADER_TIMEOUT``       seconds a connection may take to send its request head (default 10)
+``BILINGUAL_REQ_WINDOW``           seconds of the rate limits' window (default 60: per minute)
 ================================  ====================================================
 """
 
@@ -224,6 +238,7 @@ class Settings:
 
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")  # the Host names a loopback server answers to by default
 
 
 def _int_setting(env: Mapping[str, str], key: str, default: int, minimum: int = 0) -> int:
@@ -257,6 +272,16 @@ class ServiceSettings:
         cors_origins: origins allowed to call the REST API from a browser page.
         file_retention_s: seconds a translated file is kept for download.
         allowed_hosts: host names requests may name in ``Host``; empty: any.
+        upload_limit: page uploads per rate window per client (0: unlimited).
+        upload_quota_mb: the page's uploads kept at once, all clients together.
+        file_quota_mb: translated files kept for download per key or client (5x that in total).
+        glossary_quota: stored glossaries per key or client (50x that in total).
+        memory_budget_mb: estimated memory of the documents being read at once.
+        body_timeout_s: seconds a request body may take to arrive (then 408).
+        body_budget_mb: request body bytes buffered at once over all connections (then 503).
+        max_connections: uvicorn's ``limit_concurrency``.
+        header_timeout_s: seconds a connection may take to send a whole request head.
+        rate_window_s: the rate limits' window in seconds.
     """
 
     host: str = "127.0.0.1"
@@ -272,6 +297,16 @@ class ServiceSettings:
     cors_origins: tuple[str, ...] = ()
     file_retention_s: int = 3600
     allowed_hosts: tuple[str, ...] = ()
+    upload_limit: int = 10
+    upload_quota_mb: int = 500
+    file_quota_mb: int = 200
+    glossary_quota: int = 20
+    memory_budget_mb: int = 4096
+    body_timeout_s: int = 30
+    body_budget_mb: int = 256
+    max_connections: int = 512
+    header_timeout_s: int = 10
+    rate_window_s: int = 60
 
     @property
     def loopback(self) -> bool:
@@ -305,5 +340,16 @@ class ServiceSettings:
             alternatives_limit=_int_setting(env, "BILINGUAL_ALTERNATIVES_LIMIT", 3),
             cors_origins=origins,
             file_retention_s=_int_setting(env, "BILINGUAL_FILE_RETENTION", 3600, 1),
-            allowed_hosts=tuple(h.strip() for h in env.get("BILINGUAL_ALLOWED_HOSTS", "").split(",") if h.strip()),
+            allowed_hosts=tuple(h.strip() for h in env.get("BILINGUAL_ALLOWED_HOSTS", "").split(",") if h.strip())
+            or (LOOPBACK_HOSTS if host in _LOOPBACK else ()),
+            upload_limit=_int_setting(env, "BILINGUAL_UPLOAD_LIMIT", 10),
+            upload_quota_mb=_int_setting(env, "BILINGUAL_UPLOAD_QUOTA_MB", 500, 1),
+            file_quota_mb=_int_setting(env, "BILINGUAL_FILE_QUOTA_MB", 200, 1),
+            glossary_quota=_int_setting(env, "BILINGUAL_GLOSSARY_QUOTA", 20, 1),
+            memory_budget_mb=_int_setting(env, "BILINGUAL_MEMORY_BUDGET_MB", 4096, 256),
+            body_timeout_s=_int_setting(env, "BILINGUAL_BODY_TIMEOUT", 30, 1),
+            body_budget_mb=_int_setting(env, "BILINGUAL_BODY_BUDGET_MB", 256, 16),
+            max_connections=_int_setting(env, "BILINGUAL_MAX_CONNECTIONS", 512, 8),
+            header_timeout_s=_int_setting(env, "BILINGUAL_HEADER_TIMEOUT", 10, 1),
+            rate_window_s=_int_setting(env, "BILINGUAL_REQ_WINDOW", 60, 1),
         )

@@ -10,7 +10,9 @@ derives from that built-in (``except ValueError`` keeps working)::
     ├── ModelNotAvailableError
     ├── BackendNotAvailableError
     ├── ServerBusyError            (the process-wide work limit and its queue are full)
-    └── UnsupportedFormatError     (also ValueError: a file that cannot be read as its type)
+    ├── UnsupportedFormatError     (also ValueError: a file that cannot be read as its type)
+    ├── UploadError                (a file named by a page event that was not uploaded here)
+    └── QuotaExceededError         (a per-client or total storage quota is full; try later)
 
 Each message says what the user can do next.
 """
@@ -46,6 +48,14 @@ class ServerBusyError(BilingualError):
 
 class UnsupportedFormatError(BilingualError, ValueError):
     """A file that is not of a supported type, or not what its name says."""
+
+
+class UploadError(BilingualError, PermissionError):
+    """A request named a file on the server that it did not upload; nothing was read."""
+
+
+class QuotaExceededError(BilingualError):
+    """Storing this would exceed a storage quota (uploads, files, glossaries); nothing was stored."""
 
 
 # Absolute paths (``/home/ann/models``, ``/srv``, ``~/x``, ``C:\\Users\\ann``), also inside quotes with spaces.

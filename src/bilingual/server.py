@@ -38,6 +38,9 @@ def read_auth(environ: Mapping[str, str]) -> list[tuple[str, str]] | None:
         BilingualError: the file cannot be read, a line is not ``user:password``, or there is no login.
     """
     source = environ.get("BILINGUAL_AUTH_FILE")
+    if source is not None and not source.strip():
+        # an unset shell variable ("$LOGINS") must not serve the page without its login
+        raise BilingualError("BILINGUAL_AUTH_FILE is set but empty; name the logins file, or unset it.")
     if source:
         try:
             lines = Path(source).read_text(encoding="utf-8").splitlines()
@@ -72,7 +75,7 @@ def build(
     service: ServiceSettings,
     *,
     auth: list[tuple[str, str]] | None = None,
-    rate_window: int = 60,
+    rate_window: int | None = None,
     translator=None,
     summarizer=None,
     page: bool = True,
@@ -88,6 +91,7 @@ def build(
 
     from .filestore import FileStore
     from .keys import KeyStore
+    from .rest.admission import Admission, RateLimits
     from .rest.api import RestApi
     from .rest.guard import Guard
     from .summarization.summarizer import Summarizer
@@ -102,8 +106,11 @@ def build(
     work = WorkLimit(service.workers, service.queue_size)
     files = FileStore(home / "files", retention=service.file_retention_s)
     exports = FileStore(home / "exports", retention=service.file_retention_s)
-    rest = RestApi(translator, summarizer, service, work=work, keys=KeyStore(home / "api_keys.sqlite3"),
-                   files=files, rate_window=rate_window)
+    keys = KeyStore(home / "api_keys.sqlite3")
+    window = rate_window or service.rate_window_s
+    admission = Admission(service, keys, RateLimits(window))
+    rest = RestApi(translator, summarizer, service, work=work, keys=keys, files=files, rate_window=window,
+                   admission=admission)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
@@ -134,20 +141,52 @@ def build(
         from .ui.views import CSS
 
         demo = create_app(settings, translator=translator, summarizer=summarizer, work=work, exports=exports)
+        admission.light_events = light_events(demo)
+        if service.require_api_key:
+            auth = page_login(auth, keys)
         # Gradio's own queue only hands jobs to the shared work limit, which decides what runs.
         demo.queue(default_concurrency_limit=service.workers + service.queue_size, max_size=service.queue_size)
         app = gr.mount_gradio_app(app, demo, path="/", auth=auth, show_error=False, css=CSS, ssr_mode=False,
                                   max_file_size=service.file_limit_bytes, footer_links=["api", "settings"],
                                   allowed_paths=[str(exports.folder)])
+        # Gradio checks the file paths that events name only in apps it launched itself; a mounted
+        # app must say it is running, or an event could name any file on the server.
+        demo.has_launched = True
     text_limit = _TEXT_BODY_OVERHEAD + 6 * max(service.char_limit, settings.max_input_chars)  # JSON's \\u escapes
     file_limit = _TEXT_BODY_OVERHEAD + service.file_limit_bytes
 
     def body_limit(path: str) -> int:
         return file_limit if path in ("/translate_file", "/gradio_api/upload") else text_limit
 
-    guarded = Guard(app, body_limit, allowed_origins=service.cors_origins, allowed_hosts=service.allowed_hosts)
+    guarded = Guard(app, body_limit, allowed_origins=service.cors_origins, allowed_hosts=service.allowed_hosts,
+                    port=service.port, body_timeout=service.body_timeout_s,
+                    body_budget=service.body_budget_mb * 1024 * 1024,
+                    before_body=admission.before_body, after_body=admission.after_body)
     guarded.work = work  # type: ignore[attr-defined] - the shared limit, for monitoring and tests
     return guarded
+
+
+LIGHT_EVENTS = ("detect", "models", "read_glossary_file")  # page events that run no model
+
+
+def light_events(demo) -> frozenset[int]:
+    """The indices of the page's events that do no model work (not counted against rate limits)."""
+    return frozenset(index for index, fn in demo.fns.items() if getattr(fn.fn, "__name__", "") in LIGHT_EVENTS)
+
+
+def page_login(logins: list[tuple[str, str]] | None, keys):
+    """With API keys required, the page asks for a login too: one of ``logins``, or any user name with
+    an API key as the password. Everything under ``/gradio_api/`` then needs that login's session."""
+    import hmac
+
+    def check(user: str, password: str) -> bool:
+        for known_user, known_password in logins or ():
+            if hmac.compare_digest(user.encode(), known_user.encode()) and hmac.compare_digest(
+                    password.encode(), known_password.encode()):
+                return True
+        return keys.lookup(password) is not None
+
+    return check
 
 
 def _version() -> str:
@@ -162,6 +201,81 @@ def _private_folder(path: Path) -> str:
     return str(path)
 
 
+def serve_options(service: ServiceSettings) -> dict:
+    """uvicorn's settings for the server: connection limits and timeouts (see the README's threat model).
+
+    * ``limit_concurrency``: past this many open connections and tasks, new requests get 503 at once;
+    * ``timeout_keep_alive``: an idle kept-alive connection is closed after this many seconds;
+    * a connection that has not sent a whole request head within ``header_timeout_s`` is closed
+      (uvicorn itself waits forever), so half-sent requests cannot hold the server's sockets.
+    """
+    return {
+        "limit_concurrency": service.max_connections,
+        "timeout_keep_alive": 5,
+        "http": _header_timeout_protocol(service.header_timeout_s),
+    }
+
+
+def _header_timeout_protocol(seconds: float):
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class HeaderTimeoutProtocol(H11Protocol):
+        """uvicorn's HTTP/1.1 protocol, closing a connection that sends no complete request head in time
+        (when it opens, and again after each response, before the keep-alive timeout can apply)."""
+
+        _head_timer = None
+        _waiting_since = None  # the request cycle that was current when the wait began
+
+        def _wait_for_head(self) -> None:
+            self._cancel_head_timer()
+            self._waiting_since = self.cycle
+            self._head_timer = self.loop.call_later(seconds, self._head_timeout)
+
+        def _cancel_head_timer(self) -> None:
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
+
+        def _head_timeout(self) -> None:
+            self._head_timer = None
+            if self.cycle is self._waiting_since and not self.transport.is_closing():
+                self.transport.close()  # no new request began in time
+
+        def connection_made(self, transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._wait_for_head()
+
+        def handle_events(self) -> None:
+            super().handle_events()
+            if self.cycle is not self._waiting_since:
+                self._cancel_head_timer()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._wait_for_head()
+
+        def connection_lost(self, exc) -> None:
+            self._cancel_head_timer()
+            super().connection_lost(exc)
+
+    return HeaderTimeoutProtocol
+
+
+def private_home(home: Path) -> None:
+    """Make the home folder 0700 and everything created from now on private (umask 077): the cache,
+    keys, glossaries, uploads and their SQLite side files are never readable by other local users."""
+    os.umask(0o077)
+    home.mkdir(parents=True, exist_ok=True)
+    os.chmod(home, 0o700)
+    for path in home.rglob("*"):  # files an earlier version left readable
+        try:
+            if not path.is_symlink():
+                os.chmod(path, 0o700 if path.is_dir() else 0o600)
+        except OSError:
+            continue
+
+
 def main() -> None:
     """Build the server from the environment and serve it until interrupted."""
     import uvicorn
@@ -172,7 +286,6 @@ def main() -> None:
         auth = read_auth(os.environ)
         settings = Settings.from_env()
         service = ServiceSettings.from_env(max_input_chars=settings.max_input_chars)
-        window = int(os.environ.get("BILINGUAL_REQ_WINDOW", "60") or 60)
     except (BilingualError, ValueError) as exc:
         raise SystemExit(f"bilingual: {exc}") from None
     if not service.loopback and auth is None:
@@ -181,7 +294,12 @@ def main() -> None:
     if not service.loopback and not service.require_api_key:
         print("bilingual: note: the REST API is open to anyone who can reach this address; set "
               "BILINGUAL_REQUIRE_API_KEY=1 and add keys with `bilingual keys add`", flush=True)
-    app = build(settings, service, auth=auth, rate_window=window)
+    if settings.home:
+        private_home(Path(settings.home))
+    if not service.loopback and not service.allowed_hosts:
+        print("bilingual: warning: answering to any Host name; set BILINGUAL_ALLOWED_HOSTS to this server's "
+              "names (DNS rebinding)", flush=True)
+    app = build(settings, service, auth=auth)
     print(f"bilingual: serving the page and the REST API on http://{service.host}:{service.port}", flush=True)
     uvicorn.run(app, host=service.host, port=service.port, log_level="warning", proxy_headers=True,
-                timeout_graceful_shutdown=5)
+                timeout_graceful_shutdown=5, **serve_options(service))

@@ -18,9 +18,6 @@ from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
-from limits import RateLimitItemPerSecond
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -44,6 +41,7 @@ from ..text.detect import detect_language
 from ..translation.glossary import Glossary, GlossaryError, GlossaryStore, load_glossary, parse_glossary
 from ..translation.translator import Translator
 from ..work import WorkLimit
+from .admission import ADMITTED, Admission, RateLimits, RefusedError
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -159,6 +157,7 @@ class RestApi:
         files: FileStore,
         rate_window: int = 60,
         glossaries: GlossaryStore | None = None,
+        admission: Admission | None = None,
     ) -> None:
         self.translator = translator
         self.summarizer = summarizer
@@ -168,7 +167,7 @@ class RestApi:
         self.files = files
         self.rate_window = rate_window
         self.glossaries = glossaries or GlossaryStore(files.folder.parent / "glossaries")
-        self._rates = MovingWindowRateLimiter(MemoryStorage())
+        self.admission = admission or Admission(service, keys, RateLimits(rate_window))
 
     # -- plumbing -----------------------------------------------------------------------------
 
@@ -208,26 +207,23 @@ class RestApi:
         return params
 
     def _admit(self, request: Request, params: dict[str, Any]) -> int:
-        """Check the API key and the request rate; returns the request's character limit."""
-        key = params.get("api_key")
-        auth = request.headers.get("authorization", "")
-        if not key and auth.lower().startswith("bearer "):
-            key = auth[7:].strip()
-        record = None
-        if key:
-            if not isinstance(key, str):
-                raise ApiError(403, "Invalid API key")
-            record = self.keys.lookup(key)
-            if record is None:
-                raise ApiError(403, "Invalid API key")
-        elif self.service.require_api_key:
-            raise ApiError(400, "Please contact the server operator to get an API key")
-        limit = record.req_limit if record is not None and record.req_limit is not None else self.service.req_limit
-        if limit > 0:
-            who = f"key:{record.id}" if record is not None else f"ip:{request.client.host if request.client else '?'}"
-            item = RateLimitItemPerSecond(limit, self.rate_window)
-            if not self._rates.hit(item, who):
-                raise ApiError(429, f"Slowdown: {item}", {"Retry-After": str(self.rate_window)})
+        """Check the API key and the request rate (unless the guard did, before the body); returns the
+        request's character limit."""
+        address = request.client.host if request.client else "?"
+        state = request.scope.get("state") or {}
+        try:
+            if ADMITTED in state:
+                record = state[ADMITTED]
+            else:
+                key = params.get("api_key")
+                auth = request.headers.get("authorization", "")
+                if not key and auth.lower().startswith("bearer "):
+                    key = auth[7:].strip()
+                record = self.admission.check_key(key, address)
+                self.admission.count_request(record, address)
+        except RefusedError as exc:
+            raise ApiError(exc.refusal.status, exc.refusal.message, exc.refusal.headers or None) from None
+        request.scope.setdefault("state", {})["bilingual.key"] = record
         if record is not None and record.char_limit:
             return min(record.char_limit, self.service.char_limit)
         return self.service.char_limit

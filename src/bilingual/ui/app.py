@@ -15,7 +15,7 @@ import gradio as gr
 
 from .. import documents
 from ..config import ModelRef, Settings
-from ..errors import BilingualError, ModelNotAvailableError, UnsupportedLanguageError, redact
+from ..errors import BilingualError, ModelNotAvailableError, UnsupportedLanguageError, UploadError, redact
 from ..filestore import FileStore, download_name
 from ..languages import TAGS, Language, parse_target
 from ..models import is_local, locate
@@ -23,6 +23,7 @@ from ..summarization.summarizer import Summarizer
 from ..text.chinese import chinese_script
 from ..text.detect import detect_language
 from ..text.pieces import needs_translation, separator
+from ..translation.glossary import MAX_BYTES as MAX_GLOSSARY_BYTES
 from ..translation.glossary import parse_glossary
 from ..translation.translator import Translator
 from ..work import WorkLimit
@@ -82,6 +83,11 @@ class Handlers:
         self.summarizer = summarizer
         self.work = work or WorkLimit(2, 64)
         self.exports = exports or FileStore(Path(tempfile.mkdtemp(prefix="bilingual-exports-")))
+        self.demo: gr.Blocks | None = None  # set by create_app: its record of the files uploaded to it
+
+    def received(self, path: str) -> Path:
+        """The file at ``path``, only if this server received it as an upload (see :func:`received_upload`)."""
+        return received_upload(self.demo, path)
 
     # -- widgets ----------------------------------------------------------------------------
 
@@ -149,7 +155,7 @@ class Handlers:
         name = Path(path).name
         try:
             suffix = documents.suffix_of(name)
-            data = Path(path).read_bytes()
+            data = self.received(path).read_bytes()
             report: dict = {}
             target = DIRECTIONS.get(direction)
             progress(0, desc="翻译中 Translating")
@@ -203,6 +209,19 @@ class Handlers:
             return "部分完成 Partly done. " + " ".join(notes), out["zh"], out["en"]
         return "完成 Done: 摘要 summaries ready", out["zh"], out["en"]
 
+    def read_glossary_file(self, path: str | None, current: str) -> str:
+        """An uploaded glossary file fills the glossary box (it stays there for this page's session)."""
+        if not path:
+            return current
+        try:
+            with self.received(path).open("rb") as handle:
+                data = handle.read(MAX_GLOSSARY_BYTES + 1)
+            text = data.decode("utf-8-sig")
+            parse_glossary(text, Path(path).name)
+        except (UnicodeDecodeError, BilingualError) as exc:
+            raise gr.Error(f"The glossary file cannot be used: {redact(str(exc))}") from None
+        return text
+
     # -- API endpoints (gradio_client) ---------------------------------------------------------
 
     def api_translate(self, text: str = "", target: str = "auto") -> str:
@@ -243,17 +262,32 @@ def _glossary(text: str | None):
     return parse_glossary(text, "the glossary")
 
 
-def _read_glossary_file(path: str | None, current: str) -> str:
-    """An uploaded glossary file fills the glossary box (it stays there for this page's session)."""
-    if not path:
-        return current
-    data = Path(path).read_bytes()[: 1024 * 1024 + 1]
+def received_upload(demo: gr.Blocks | None, path: object) -> Path:
+    """``path`` as a file this server received as an upload in this session, or an error.
+
+    A page event names its files by server path, and a client can send any path it likes.
+    Gradio checks paths only for apps it launched itself (not for one mounted on ours), so
+    every event that reads a file asks here: the path must be one that Gradio's upload route
+    wrote (its record of this session's uploads), it must lie inside the upload folder once
+    symlinks are resolved, and it must be a regular file.
+
+    Raises:
+        UploadError: anything else; the message names no path.
+    """
+    from gradio.utils import get_upload_folder
+
+    refused = UploadError("That file was not uploaded to this page; upload it again. 请重新上传文件。")
+    if demo is None or not isinstance(path, str) or path not in getattr(demo, "upload_file_set", ()):
+        raise refused
+    folder = Path(get_upload_folder()).resolve()
+    candidate = Path(path)
     try:
-        text = data.decode("utf-8-sig")
-        parse_glossary(text, Path(path).name)
-    except (UnicodeDecodeError, BilingualError) as exc:
-        raise gr.Error(f"The glossary file cannot be used: {exc}") from None
-    return text
+        resolved = candidate.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise refused from None
+    if candidate.is_symlink() or not resolved.is_relative_to(folder) or not resolved.is_file():
+        raise refused
+    return resolved
 
 
 def _required_text(text: object) -> str:
@@ -358,11 +392,12 @@ def create_app(
         translate_btn.click(h.translate_stream, [article, direction, glossary], translate_outputs, **private)
         document_btn.click(h.translate_upload, [upload, direction, bilingual, glossary],
                            [document_status, translated_file, document_view], **private)
-        glossary_file.change(_read_glossary_file, [glossary_file, glossary], glossary, **private)
+        glossary_file.change(h.read_glossary_file, [glossary_file, glossary], glossary, **private)
         summarize_btn.click(h.summarize_both, [article, length, method], summary_outputs, **private)
         both_btn.click(h.translate_stream, [article, direction, glossary], translate_outputs, **private).then(
             h.summarize_both, [article, length, method], summary_outputs, **private
         )
         gr.api(h.api_translate, api_name="translate")
         gr.api(h.api_summarize, api_name="summarize")
+    h.demo = demo
     return demo

@@ -1,0 +1,188 @@
+"""Who may do work, how often: API keys and rate limits for both doors (the REST API and the page).
+
+One :class:`RateLimits` (moving windows from the ``limits`` library) counts every client's
+requests, whichever door they come in by:
+
+* REST requests: per key (its own limit, or the server's) or per client address;
+* the page's work events (translate, summarize, documents; not the language shown while typing)
+  and its uploads: per client address, uploads with a limit of their own;
+* wrong API keys: at most :data:`BAD_KEY_LIMIT` per window per address, then 429 for every
+  request from that address until the window moves on, before any key is looked up.
+
+:class:`Admission` gives the :class:`~bilingual.rest.guard.Guard` its checks: the key and rate of
+a REST request whose key is in a header or the query string are checked before its body is
+read, and the page's events are counted once their small JSON body has arrived.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qs
+
+from limits import RateLimitItemPerSecond
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from ..config import ServiceSettings
+from ..keys import ApiKey, KeyStore
+from .guard import Refusal
+
+BAD_KEY_LIMIT = 10  # wrong API keys per window per client address
+WORK_ROUTES = frozenset({"/translate", "/detect", "/translate_file", "/summarize", "/glossaries"})
+PAGE_EVENT_PREFIXES = ("/gradio_api/queue/join", "/gradio_api/call/", "/gradio_api/run/", "/gradio_api/api/")
+ADMITTED = "bilingual.admitted"  # scope["state"] key: the key record (or None) admitted before the body
+
+
+def window_text(seconds: int) -> str:
+    """``60`` -> ``"1 minute"``, ``2`` -> ``"2 seconds"``, ``7200`` -> ``"2 hours"``."""
+    for size, unit in ((3600, "hour"), (60, "minute"), (1, "second")):
+        if seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}" + ("s" if count != 1 else "")
+    return f"{seconds} seconds"
+
+
+class RateLimited(Exception):
+    """A client over its rate: the 429 answer's message and Retry-After."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+
+class RateLimits:
+    """Moving-window counters per client, one window length for all of them."""
+
+    def __init__(self, window: int = 60) -> None:
+        self.window = window
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    def hit(self, limit: int, who: str, what: str = "requests") -> None:
+        """Count one event for ``who``; 0 means unlimited.
+
+        Raises:
+            RateLimited: past ``limit`` events in the window.
+        """
+        if limit <= 0:
+            return
+        if not self._limiter.hit(RateLimitItemPerSecond(limit, self.window), what, who):
+            suffix = "" if what == "requests" else f" {what}"
+            raise RateLimited(f"Slowdown: {limit}{suffix} per {window_text(self.window)}", self.window)
+
+    def over(self, limit: int, who: str, what: str) -> bool:
+        """Whether ``who`` has used up ``limit`` in the window (nothing is counted)."""
+        item = RateLimitItemPerSecond(limit, self.window)
+        return limit > 0 and not self._limiter.test(item, what, who)
+
+
+def client_address(scope: dict) -> str:
+    client = scope.get("client")
+    return client[0] if client else "?"
+
+
+class Admission:
+    """Keys and rates for the REST API and the page (see the module docstring)."""
+
+    def __init__(self, service: ServiceSettings, keys: KeyStore, rates: RateLimits) -> None:
+        self.service = service
+        self.keys = keys
+        self.rates = rates
+        self.light_events: frozenset[int] = frozenset()  # page events that do no model work (set by the server)
+
+    # -- REST -------------------------------------------------------------------------------
+
+    def check_key(self, key: Any, address: str) -> ApiKey | None:
+        """The record of ``key`` (None when no key was given); a 403 refusal for a wrong one.
+
+        Raises:
+            RefusedError: a wrong key (counted against the address), or too many wrong keys.
+        """
+        self.refuse_if_guessing(address)
+        if not key:
+            if self.service.require_api_key:
+                raise RefusedError(Refusal(400, "Please contact the server operator to get an API key"))
+            return None
+        record = self.keys.lookup(key) if isinstance(key, str) else None
+        if record is None:
+            try:
+                self.rates.hit(BAD_KEY_LIMIT, f"ip:{address}", "wrong keys")
+            except RateLimited as exc:
+                raise RefusedError(Refusal(429, exc.message, {"Retry-After": str(exc.retry_after)})) from None
+            raise RefusedError(Refusal(403, "Invalid API key"))
+        return record
+
+    def refuse_if_guessing(self, address: str) -> None:
+        if self.rates.over(BAD_KEY_LIMIT, f"ip:{address}", "wrong keys"):
+            raise RefusedError(Refusal(429, f"Slowdown: {BAD_KEY_LIMIT} wrong keys per "
+                                            f"{window_text(self.rates.window)}", {"Retry-After": str(self.rates.window)}))
+
+    def count_request(self, record: ApiKey | None, address: str) -> None:
+        """Count one REST request against its key's or its address's rate."""
+        limit = record.req_limit if record is not None and record.req_limit is not None else self.service.req_limit
+        who = f"key:{record.id}" if record is not None else f"ip:{address}"
+        try:
+            self.rates.hit(limit, who)
+        except RateLimited as exc:
+            raise RefusedError(Refusal(429, exc.message, {"Retry-After": str(exc.retry_after)})) from None
+
+    # -- the Guard's checks -----------------------------------------------------------------
+
+    def before_body(self, scope: dict) -> Refusal | None:
+        path, address = scope["path"], client_address(scope)
+        try:
+            if path in WORK_ROUTES and scope["method"] == "POST":
+                key = _header_or_query_key(scope)
+                if key is None:
+                    self.refuse_if_guessing(address)  # a key in the body is checked once it is read
+                    return None
+                record = self.check_key(key, address)
+                self.count_request(record, address)
+                scope.setdefault("state", {})[ADMITTED] = record
+            elif path == "/gradio_api/upload" and scope["method"] == "POST":
+                self.rates.hit(self.service.upload_limit, f"ip:{address}", "uploads")
+        except RefusedError as exc:
+            return exc.refusal
+        except RateLimited as exc:
+            return Refusal(429, exc.message, {"Retry-After": str(exc.retry_after)})
+        return None
+
+    def after_body(self, scope: dict, body: bytes) -> Refusal | None:
+        path = scope["path"]
+        if not path.startswith(PAGE_EVENT_PREFIXES) or self.service.req_limit <= 0:
+            return None
+        if path.startswith("/gradio_api/queue/join"):
+            try:
+                index = json.loads(body or b"{}").get("fn_index")
+            except (ValueError, AttributeError):
+                return None  # Gradio answers a broken request itself
+            if index in self.light_events:
+                return None
+        try:
+            self.rates.hit(self.service.req_limit, f"ip:{client_address(scope)}")
+        except RateLimited as exc:
+            return Refusal(429, exc.message, {"Retry-After": str(exc.retry_after)})
+        return None
+
+
+class RefusedError(Exception):
+    """Admission refused a request; ``refusal`` is the answer."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.message)
+        self.refusal = refusal
+
+
+def _header_or_query_key(scope: dict) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"authorization":
+            text = value.decode("latin-1")
+            if text.lower().startswith("bearer "):
+                return text[7:].strip() or None
+    query = scope.get("query_string", b"").decode("latin-1")
+    if "api_key=" in query:
+        values = parse_qs(query, max_num_fields=50).get("api_key")
+        if values and values[0]:
+            return values[0]
+    return None
