@@ -269,7 +269,8 @@ def _zip_bomb() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", b"\0" * (300 * 1024 * 1024))
+        archive.writestr("word/document.xml", b"<w:document/>")
+        archive.writestr("word/media/image1.png", b"\0" * (300 * 1024 * 1024))
     return out.getvalue()
 
 
@@ -293,7 +294,7 @@ def _encrypted_pdf() -> bytes:
         ("bomb.docx", _zip_bomb, "zip bomb"),
         ("notes.txt", lambda: bytes(range(256)) * 8, "not text in UTF-8"),
         ("scan.pdf", lambda: _pdf(["x"] * 5, text=False), "OCR is not supported"),
-        ("locked.pdf", _encrypted_pdf, "encrypted"),
+        ("locked.pdf", _encrypted_pdf, "protected by a password"),
         ("broken.pdf", lambda: b"%PDF-1.4 nonsense", "not a readable PDF"),
         ("empty.md", lambda: b"", "empty"),
         ("cues.srt", lambda: b"1\nnot a timing\nhello\n", "not valid SubRip"),

@@ -103,7 +103,7 @@ def build(
         os.environ["GRADIO_TEMP_DIR"] = _private_folder(home / "gradio")
     translator = translator or Translator(settings)
     summarizer = summarizer or Summarizer(settings, translator=translator)
-    work = WorkLimit(service.workers, service.queue_size)
+    work = WorkLimit(service.workers, service.queue_size, memory=service.memory_budget_mb * 1024 * 1024)
     files = FileStore(home / "files", retention=service.file_retention_s)
     exports = FileStore(home / "exports", retention=service.file_retention_s)
     keys = KeyStore(home / "api_keys.sqlite3")

@@ -17,7 +17,6 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-import zipfile
 from collections.abc import Callable
 from pathlib import Path, PurePath
 
@@ -26,6 +25,8 @@ from ..languages import TAGS, normalize_language, other, parse_target
 from ..text.detect import detect_language
 from ..text.pieces import separator
 from ..translation.translator import DocumentTranslation, Translator
+from ..work import MemoryBudget
+from .archive import MAX_UNCOMPRESSED_BYTES, read_package
 from .html import translate_html
 
 FORMATS = {
@@ -41,8 +42,6 @@ FORMATS = {
 }
 TEXT_FORMATS = frozenset({".txt", ".html", ".htm", ".srt", ".md", ".markdown"})
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a file larger than this is refused before it is read
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # a .docx/.pptx that unpacks to more is a zip bomb
-MAX_COMPRESSION_RATIO = 100
 
 
 def html(
@@ -119,20 +118,13 @@ def output_suffix(suffix: str, out: str | Path | None = None) -> str:
     return wanted if wanted in (".md", ".txt", ".docx") else ".docx"
 
 
-def check_zip(data: bytes, kind: str) -> None:
-    """Refuse a .docx/.pptx that is not a zip, or whose members would unpack too large (a zip bomb)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError) as exc:
-        raise UnsupportedFormatError(f"The file is not a valid {kind} document (it is not a zip package).") from exc
-    unpacked = sum(m.file_size for m in members)
-    packed = sum(m.compress_size for m in members) or 1
-    if unpacked > MAX_UNCOMPRESSED_BYTES or (unpacked > 10 * 1024 * 1024 and unpacked / packed > MAX_COMPRESSION_RATIO):
-        raise UnsupportedFormatError(
-            f"The {kind} file would unpack to {unpacked / 1024 / 1024:.0f} MB, more than this server accepts; "
-            "it is refused (it may be a zip bomb)."
-        )
+def check_zip(data: bytes, kind: str) -> bytes:
+    """A .docx/.pptx read without trusting its zip directory; returns the package repacked with true sizes.
+
+    Raises:
+        UnsupportedFormatError: not a zip, damaged, encrypted, or unpacking past a limit (a zip bomb).
+    """
+    return read_package(data, kind).data
 
 
 def _aligned(
@@ -170,11 +162,14 @@ def translate_content(
     report: dict | None = None,
     max_chars: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    memory: MemoryBudget | None = None,
 ) -> bytes:
     """Translate a file's bytes; the result is the same format (a PDF: ``out_suffix``, .docx by default).
 
     ``report``, when given, receives ``source`` (the detected language) and ``documents`` (the
     aligned translations of the file's blocks); ``progress`` is told ``(done, total)`` per model batch.
+    ``memory``, the process's budget for documents being read, is held for a file's estimated
+    memory while it is unpacked and parsed (a server passes its work limit's).
 
     Raises:
         UnsupportedFormatError: unknown extension, empty, binary, corrupt, encrypted, scanned or too large content.
@@ -187,21 +182,28 @@ def translate_content(
         raise InputTooLargeError(f"The file has {len(data) / 1024 / 1024:.0f} MB, more than {MAX_FILE_BYTES >> 20} MB.")
     report = {} if report is None else report
     aligned = _aligned(translator, target, source, report, max_chars, progress)
+    memory = memory or MemoryBudget(1 << 62)
     if suffix in (".docx", ".pptx"):
+        from lxml import etree
+
         from .word import translate_docx, translate_pptx
 
-        check_zip(data, suffix[1:])
+        with memory.reserve(2 * MAX_UNCOMPRESSED_BYTES + len(data)):
+            package = read_package(data, suffix[1:])
         translate = translate_docx if suffix == ".docx" else translate_pptx
-        try:
-            return translate(data, aligned, bilingual=bilingual)
-        except BilingualError:
-            raise
-        except (KeyError, ValueError) as exc:  # a zip that is not an Office package
-            raise UnsupportedFormatError(f"The file is not a valid {suffix[1:]} document.") from exc
+        with memory.reserve(package.memory_estimate):
+            try:
+                return translate(package.data, aligned, bilingual=bilingual)
+            except BilingualError:
+                raise
+            except (KeyError, ValueError, etree.LxmlError, RecursionError) as exc:  # not an Office package
+                raise UnsupportedFormatError(f"The file is not a valid {suffix[1:]} document (its XML cannot be "
+                                             "read).") from exc
     if suffix == ".pdf":
-        from .pdf import paragraphs_to_docx, pdf_text
+        from .pdf import memory_estimate, paragraphs_to_docx, pdf_text
 
-        text = pdf_text(data)
+        with memory.reserve(memory_estimate(data)):
+            text = pdf_text(data)
         if max_chars is not None and len(text) > max_chars:
             raise InputTooLargeError(f"The PDF holds {len(text):,} characters, more than the limit of {max_chars:,}.")
         doc = translator.translate_document(text, target, source=source, progress=progress)

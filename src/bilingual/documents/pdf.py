@@ -8,23 +8,103 @@ Scanned PDFs (no text layer) and encrypted PDFs are refused with a clear message
 from __future__ import annotations
 
 import io
+import logging
+import time
 
-from ..errors import UnsupportedFormatError
+from ..errors import InputTooLargeError, UnsupportedFormatError
+
+logger = logging.getLogger(__name__)
+
+# A PDF's cost is not its size: a 73 KB file whose 15 pages all point at one 74 MB content stream
+# kept a server busy for 102 s. Every stream's decoded size is bounded, each page's content is
+# counted every time a page uses it (parsing costs per use, even where the bytes are shared), and
+# reading stops at a time budget.
+MAX_STREAM_BYTES = 8 * 1024 * 1024  # decoded bytes of one stream
+MAX_CONTENT_BYTES = 16 * 1024 * 1024  # decoded page content read for the whole document, per use
+MAX_PAGES = 2_000
+TIME_BUDGET_S = 6.0  # text extraction stops here (a page in progress may finish: about 2 s at most)
+_PARSE_WORK = 300_000  # pypdf's parsing budget (operands and operators) for one content stream: about 2 s
+MEMORY_FACTOR = 30  # memory per byte of decoded content while a page is parsed (measured ~10-20)
 
 
-def pdf_text(data: bytes) -> str:
-    """The text layer of a PDF, paragraphs separated by blank lines."""
+def _limits():
+    from pypdf import apply_configuration
+
+    return apply_configuration(
+        maximum_declared_stream_length=MAX_STREAM_BYTES, array_based_stream_maximum_output_length=MAX_STREAM_BYTES,
+        zlib_maximum_output_length=MAX_STREAM_BYTES, lzw_maximum_output_length=MAX_STREAM_BYTES,
+        run_length_maximum_output_length=MAX_STREAM_BYTES, brotli_maximum_output_length=MAX_STREAM_BYTES,
+        jbig2_maximum_output_length=MAX_STREAM_BYTES, image_maximum_buffer_size=MAX_STREAM_BYTES,
+        stream_decoding_work_maximum_length=4 * MAX_STREAM_BYTES, stream_parsing_work_maximum_count=_PARSE_WORK,
+        xform_maximum_invocations_per_extraction=200, page_tree_maximum_entries=4 * MAX_PAGES,
+        page_tree_maximum_page_entries=40 * MAX_PAGES,
+    )
+
+
+def memory_estimate(data: bytes) -> int:
+    """Bytes that reading a PDF's text may take at most: the file, its decoded streams, one page parsed."""
+    return 2 * len(data) + MAX_CONTENT_BYTES + MEMORY_FACTOR * MAX_STREAM_BYTES
+
+
+def _content_bytes(page) -> int:
+    """Decoded bytes of a page's content streams (each decoded once; pypdf keeps the result)."""
+    from pypdf.generic import ArrayObject
+
+    contents = page.get("/Contents")
+    if contents is None:
+        return 0
+    contents = contents.get_object()
+    streams = contents if isinstance(contents, ArrayObject) else [contents]
+    total = 0
+    for stream in streams:
+        stream = stream.get_object()
+        if hasattr(stream, "get_data"):
+            total += len(stream.get_data())
+    return total
+
+
+def pdf_text(data: bytes, *, time_budget: float = TIME_BUDGET_S) -> str:
+    """The text layer of a PDF, paragraphs separated by blank lines.
+
+    Raises:
+        UnsupportedFormatError: damaged, encrypted with a password, scanned, or past a limit of its
+            decoded content or its reading time (the message names the limit).
+    """
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError, PyPdfError
 
+    too_costly = InputTooLargeError(
+        "The PDF's pages hold more content than this server reads in one document (its streams decode to more than "
+        f"{MAX_CONTENT_BYTES >> 20} MB, or reading them takes longer than {time_budget:g} s); split it into "
+        "smaller files.")
+    started = time.monotonic()
+    pages = []
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise UnsupportedFormatError("The PDF is encrypted; save an unprotected copy and upload that.")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except UnsupportedFormatError:
+        with _limits():
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                try:
+                    opened = reader.decrypt("")  # an empty user password: every viewer opens it
+                except Exception:  # noqa: BLE001 - an unsupported cipher is as good as a password here
+                    opened = 0
+                if not opened:
+                    raise UnsupportedFormatError(
+                        "The PDF is protected by a password; save an unprotected copy and upload that.")
+            if len(reader.pages) > MAX_PAGES:
+                raise InputTooLargeError(f"The PDF has {len(reader.pages):,} pages, more than {MAX_PAGES:,}.")
+            content = 0
+            for page in reader.pages:
+                content += _content_bytes(page)
+                if content > MAX_CONTENT_BYTES or time.monotonic() - started > time_budget:
+                    raise too_costly
+                pages.append(page.extract_text() or "")
+                if time.monotonic() - started > time_budget:
+                    raise too_costly
+    except (UnsupportedFormatError, InputTooLargeError):
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+    except LimitReachedError as exc:
+        raise too_costly from exc
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, AttributeError, IndexError, RecursionError) as exc:
         raise UnsupportedFormatError("The file is not a readable PDF (it may be damaged).") from exc
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not any(ch.isalpha() for ch in text):

@@ -400,15 +400,10 @@ class RestApi:
                 raise ApiError(400, f"Invalid request: {exc}") from None
             if len(text) > char_limit:
                 raise ApiError(400, f"Invalid request: request ({len(text)}) exceeds text limit ({char_limit})")
-        elif suffix in (".docx", ".pptx"):
-            try:
-                documents.check_zip(data, suffix[1:])
-            except BilingualError as exc:
-                raise ApiError(400, f"Invalid request: {exc}") from None
         out_suffix = documents.output_suffix(suffix, params.get("output") if isinstance(params.get("output"), str) else None)
         translated = await self._run(lambda: documents.translate_content(
             self.translator, data, upload.filename, tgt, source=src, bilingual=bilingual, out_suffix=out_suffix,
-            max_chars=char_limit))
+            max_chars=char_limit, memory=self.work.memory))
         name = download_name(upload.filename, parse_target(tgt).tag + (".bilingual" if bilingual else ""))
         name = name[: -len(suffix)] + out_suffix if suffix != out_suffix else name
         stored = self.files.put(translated, name)

@@ -166,7 +166,7 @@ class Handlers:
             translator = self.translator.with_glossary(_glossary(glossary))
             with self.work.slot():
                 result = documents.translate_content(translator, data, name, target, bilingual=bool(bilingual),
-                                                     report=report, progress=moved)
+                                                     report=report, progress=moved, memory=self.work.memory)
             docs = report.get("documents") or []
             out_suffix = documents.output_suffix(suffix)
             tag = TAGS[docs[0].target_language] if docs else "translated"

@@ -1,0 +1,117 @@
+"""Zip packages (.docx, .pptx) read without trusting what they declare.
+
+A zip's directory states each member's size, and a hostile file states small ones: a 1.9 MB
+``.docx`` whose directory declared 5.9 KB inflated to 1.9 GB inside ``zipfile`` (which asks zlib
+for up to 2 GB at once when a member is read whole). Here every member is inflated in small
+steps and the bytes that really come out are counted, against three limits, stopping at the
+first one passed:
+
+* :data:`MAX_UNCOMPRESSED_BYTES` for the whole package;
+* :data:`MAX_XML_BYTES` for its XML, which is what costs memory: a parsed XML tree (lxml,
+  python-docx, python-pptx) takes about 20x the XML's size, so one document's memory stays under
+  about :data:`XML_MEMORY_FACTOR` x :data:`MAX_XML_BYTES` (measured by ``benchmarks/abuse.py``);
+* :data:`MAX_MEMBERS` members.
+
+What was read is written into a new package whose directory tells the truth (members stored,
+not compressed), and only that package reaches the Office libraries: whatever the original's
+directory said, they never inflate more than was counted here.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+from ..errors import UnsupportedFormatError
+
+MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+MAX_XML_BYTES = 32 * 1024 * 1024
+MAX_MEMBERS = 10_000
+XML_MEMORY_FACTOR = 25  # memory of parsed XML per byte of XML, rounded up from the measured ~20
+_STEP = 64 * 1024
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+
+
+@dataclass(frozen=True)
+class Package:
+    """A zip package read and counted: its members' real contents, repacked.
+
+    Attributes:
+        data: the new package (members stored, sizes true).
+        unpacked: bytes of all members.
+        xml: bytes of the XML members (what parsing costs memory for).
+    """
+
+    data: bytes
+    unpacked: int
+    xml: int
+
+    @property
+    def memory_estimate(self) -> int:
+        """Bytes that reading this document may take at most (see the module docstring)."""
+        return self.xml * XML_MEMORY_FACTOR + self.unpacked + len(self.data)
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.0f} MB"
+
+
+def read_package(data: bytes, kind: str) -> Package:
+    """Inflate and count every member of a zip package; see the module docstring.
+
+    Raises:
+        UnsupportedFormatError: not a zip, damaged (a CRC error), encrypted, an unknown compression
+            method, or over a limit (the message names it).
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise UnsupportedFormatError(f"The file is not a valid {kind} document (it is not a zip package).") from exc
+    too_big = UnsupportedFormatError(
+        f"The {kind} file unpacks to more than {_mb(MAX_UNCOMPRESSED_BYTES)}, more than this server accepts; "
+        "it is refused (it may be a zip bomb). Split it into smaller documents.")
+    out = io.BytesIO()
+    unpacked = xml = 0
+    with archive, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as repacked:
+        members = archive.infolist()
+        if len(members) > MAX_MEMBERS:
+            raise UnsupportedFormatError(f"The {kind} file has {len(members):,} parts, more than {MAX_MEMBERS:,}.")
+        for info in members:
+            if info.is_dir():
+                continue
+            if info.flag_bits & 0x1:
+                raise UnsupportedFormatError(f"The {kind} file is encrypted; save an unprotected copy and upload that.")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise UnsupportedFormatError(f"The {kind} file uses a compression method Office files do not use.")
+            is_xml = info.filename.lower().endswith(_XML_SUFFIXES)
+            chunks = []
+            try:
+                with archive.open(info) as member:
+                    while True:
+                        chunk = member.read(_STEP)  # at most _STEP bytes inflated per call
+                        if not chunk:
+                            break
+                        unpacked += len(chunk)
+                        if unpacked > MAX_UNCOMPRESSED_BYTES:
+                            raise too_big
+                        if is_xml:
+                            xml += len(chunk)
+                            if xml > MAX_XML_BYTES:
+                                raise UnsupportedFormatError(
+                                    f"The {kind} file holds more than {_mb(MAX_XML_BYTES)} of XML, more than this "
+                                    "server reads at once; split it into smaller documents.")
+                        chunks.append(chunk)
+            except UnsupportedFormatError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - BadZipFile (a CRC error), zlib.error, EOFError: damaged
+                raise UnsupportedFormatError(f"The {kind} file is damaged (a part cannot be unpacked).") from exc
+            repacked.writestr(_stored(info), b"".join(chunks))
+    return Package(out.getvalue(), unpacked, xml)
+
+
+def _stored(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    new = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    new.compress_type = zipfile.ZIP_STORED
+    new.external_attr = info.external_attr
+    return new
