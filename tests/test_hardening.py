@@ -302,3 +302,100 @@ def test_pdf_reading_stops_at_its_time_budget():
 
     with pytest.raises(InputTooLargeError, match="longer than 0.05 s"):
         pdf_text(_shared_stream_pdf(4, 300_000), time_budget=0.05)
+
+
+# -- glossaries: one pass, however many terms -----------------------------------------------------
+
+
+def _regex_protect(text: str, terms: dict[str, str], language: str) -> tuple[str, dict[str, str]]:
+    """The glossary's matching as it was specified: one regular expression, longest terms first."""
+    import re
+
+    ordered = sorted(terms, key=len, reverse=True)
+    if language == "zh":
+        pattern = "|".join(re.escape(t) for t in ordered)
+    else:
+        pattern = r"\b(?:" + "|".join(re.escape(t) + r"(?:s|es)?" for t in ordered) + r")\b"
+    lookup = {t.lower(): terms[t] for t in ordered}
+    mapping: dict[str, str] = {}
+
+    def replace(match):
+        key = match.group().lower()
+        target = lookup.get(key) or lookup.get(re.sub(r"(?:es|s)$", "", key)) or lookup.get(key[:-1])
+        placeholder = f"ZQ{len(mapping) + 1}"
+        mapping[placeholder] = target
+        return placeholder
+
+    return re.sub(pattern, replace, text, flags=re.IGNORECASE if language == "en" else 0), mapping
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_EN_WORDS = ["bank", "the bank", "bridge", "new factory", "factory", "port", "ports", "a", "co", "es", "Bank"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(_EN_WORDS + ["Banks", "bridges", "factory's", ",", ".", " ", "x", "portes", "_"]),
+             max_size=14).map(" ".join),
+    st.lists(st.sampled_from(_EN_WORDS), min_size=1, max_size=6, unique_by=str.lower),
+)
+def test_the_term_trie_matches_english_as_the_regular_expression_did(text, words):
+    from bilingual.translation.glossary import protect
+
+    terms = {w: f"T{n}" for n, w in enumerate(words)}
+    assert protect(text, terms, "en") == _regex_protect(text, terms, "en")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="两江新区重庆出口城市的了，。 AB", max_size=30),
+    st.lists(st.text(alphabet="两江新区重庆出口城市AB", min_size=1, max_size=4), min_size=1, max_size=6, unique=True),
+)
+def test_the_term_trie_matches_chinese_as_the_regular_expression_did(text, words):
+    from bilingual.translation.glossary import protect
+
+    terms = {w: f"T{n}" for n, w in enumerate(words)}
+    assert protect(text, terms, "zh") == _regex_protect(text, terms, "zh")
+
+
+def test_a_large_glossary_is_matched_in_one_pass_built_once(tmp_path, monkeypatch):
+    """Medium 7: 10,000 terms multiplied the time 36x. The trie is built once per glossary and language,
+    and a text is scanned once: trie steps stay within (text length x the longest term)."""
+    from bilingual import Settings, Translator
+    from bilingual.text import terms as terms_module
+    from bilingual.translation.glossary import load_glossary
+    from tests.fakes import fake_factory
+
+    built = []
+    original = terms_module.TermMatcher.__init__
+
+    def counting_init(self, *args, **kwargs):
+        built.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(terms_module.TermMatcher, "__init__", counting_init)
+    glossary = load_glossary({f"term{n:05d}": f"术语{n}" for n in range(9_999)} | {"harbour": "港口"})
+    translator = Translator(Settings(home=str(tmp_path), cache=False, offline=True), backend_factory=fake_factory([]))
+    text = " ".join(f"The harbour opened {n} new berths." for n in range(200))
+    doc = translator.translate_document(text, "zh", glossary=glossary)
+    assert doc.text.count("<The ZQ1 opened") == 0 and "港口" in doc.text
+    translator.translate_document(text, "zh", glossary=glossary)
+    assert len(built) == 1  # one trie for the glossary's English terms, reused by protect and the checks
+
+    steps = 0
+    walk = terms_module.TermMatcher._walk
+
+    def counting_walk(self, hay, start):
+        nonlocal steps
+        found = walk(self, hay, start)
+        steps += 1
+        return found
+
+    monkeypatch.setattr(terms_module.TermMatcher, "_walk", counting_walk)
+    matcher = glossary.for_source("en").matcher
+    long_text = "The harbour term00042 opened. " * 2_000
+    matches = list(matcher.finditer(long_text))
+    assert len(matches) == 4_000
+    assert steps <= len(long_text)  # at most one walk per position, each bounded by the longest term

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -56,6 +57,9 @@ class TranslationCache:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            # private to its owner: SQLite gives its -wal and -shm files the database file's mode
+            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+            os.chmod(self.path, 0o600)
             conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
             # Switching a new file to WAL while other processes open it can fail with "locked"
             # without waiting for the busy timeout: try again until the timeout.

@@ -7,8 +7,11 @@ import os
 import re
 import secrets
 import shutil
+import threading
 import time
 from pathlib import Path, PurePath
+
+from .errors import QuotaExceededError
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]{32}\.[A-Za-z0-9][A-Za-z0-9._-]{0,150}$")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -26,20 +29,49 @@ class FileStore:
 
     Names are 32 random URL-safe characters, a dot and the download name; only names of
     that shape that exist in the folder are ever served. Everything left from an earlier
-    run is deleted when the store is created.
+    run is deleted when the store is created. With ``quota``, one owner (an API key or a
+    client address) keeps at most that many bytes at once; with ``total``, all owners together.
     """
 
-    def __init__(self, folder: Path, *, retention: float = 3600.0) -> None:
+    def __init__(self, folder: Path, *, retention: float = 3600.0, quota: int | None = None,
+                 total: int | None = None) -> None:
         self.folder = Path(folder)
         self.retention = retention
+        self.quota = quota
+        self.total = total
+        self._sizes: dict[Path, tuple[str, int]] = {}  # stored file -> (owner, bytes)
+        self._lock = threading.Lock()
         self.folder.mkdir(parents=True, exist_ok=True)
         os.chmod(self.folder, 0o700)
         self.purge(everything=True)
 
-    def put(self, data: bytes, name: str) -> str:
-        """Store ``data``; returns the file's public name (token + download name)."""
+    def _reserve(self, path: Path, size: int, owner: str) -> None:
+        """Count ``size`` bytes at ``path`` for ``owner``, or refuse past a quota."""
+        self.purge()
+        minutes = max(1, round(self.retention / 60))
+        with self._lock:
+            self._sizes = {p: v for p, v in self._sizes.items() if p.exists()}
+            mine = sum(n for who, n in self._sizes.values() if who == owner)
+            everyone = sum(n for _, n in self._sizes.values())
+            if self.quota is not None and owner and mine + size > self.quota:
+                raise QuotaExceededError(
+                    f"Your translated files waiting for download take {mine / 2**20:.0f} MB; at most "
+                    f"{self.quota / 2**20:.0f} MB are kept per client. Download them, or try again within "
+                    f"{minutes} minute(s), when they are deleted.")
+            if self.total is not None and everyone + size > self.total:
+                raise QuotaExceededError("The server's space for translated files is full; try again in a few "
+                                         "minutes. 服务器存储空间已满，请稍后再试。")
+            self._sizes[path] = (owner, size)
+
+    def put(self, data: bytes, name: str, owner: str = "") -> str:
+        """Store ``data`` for ``owner``; returns the file's public name (token + download name).
+
+        Raises:
+            QuotaExceededError: the owner's or the store's quota would be passed.
+        """
         self.purge()
         public = f"{secrets.token_urlsafe(24)}.{name}"
+        self._reserve(self.folder / public, len(data), owner)
         final = self.folder / public
         staging = self.folder / f".{public}.part"
         fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -48,15 +80,16 @@ class FileStore:
         os.replace(staging, final)
         return public
 
-    def put_named(self, data: bytes, name: str) -> Path:
+    def put_named(self, data: bytes, name: str, owner: str = "") -> Path:
         """Store ``data`` as ``name`` itself, inside a folder of its own with an unguessable name.
 
         For downloads a person saves (the page's): the file keeps its plain name.
         """
         self.purge()
         folder = self.folder / secrets.token_urlsafe(24)
-        folder.mkdir(mode=0o700)
         path = folder / name
+        self._reserve(folder, len(data), owner)
+        folder.mkdir(mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

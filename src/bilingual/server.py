@@ -104,8 +104,9 @@ def build(
     translator = translator or Translator(settings)
     summarizer = summarizer or Summarizer(settings, translator=translator)
     work = WorkLimit(service.workers, service.queue_size, memory=service.memory_budget_mb * 1024 * 1024)
-    files = FileStore(home / "files", retention=service.file_retention_s)
-    exports = FileStore(home / "exports", retention=service.file_retention_s)
+    quota = service.file_quota_mb * 1024 * 1024
+    files = FileStore(home / "files", retention=service.file_retention_s, quota=quota, total=5 * quota)
+    exports = FileStore(home / "exports", retention=service.file_retention_s, total=5 * quota)
     keys = KeyStore(home / "api_keys.sqlite3")
     window = rate_window or service.rate_window_s
     admission = Admission(service, keys, RateLimits(window))
@@ -140,8 +141,10 @@ def build(
         from .ui.app import create_app
         from .ui.views import CSS
 
-        demo = create_app(settings, translator=translator, summarizer=summarizer, work=work, exports=exports)
+        demo = create_app(settings, translator=translator, summarizer=summarizer, work=work, exports=exports,
+                          retention=service.file_retention_s)
         admission.light_events = light_events(demo)
+        admission.upload_folder = Path(os.environ.get("GRADIO_TEMP_DIR") or tempfile.gettempdir())
         if service.require_api_key:
             auth = page_login(auth, keys)
         # Gradio's own queue only hands jobs to the shared work limit, which decides what runs.

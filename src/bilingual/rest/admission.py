@@ -17,6 +17,8 @@ read, and the page's events are counted once their small JSON body has arrived.
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -77,6 +79,18 @@ class RateLimits:
         return limit > 0 and not self._limiter.test(item, what, who)
 
 
+def folder_size(folder: Path) -> int:
+    """Bytes of the files below ``folder`` (0 when it does not exist)."""
+    total = 0
+    for root, _, names in os.walk(folder):
+        for name in names:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                continue
+    return total
+
+
 def client_address(scope: dict) -> str:
     client = scope.get("client")
     return client[0] if client else "?"
@@ -90,6 +104,7 @@ class Admission:
         self.keys = keys
         self.rates = rates
         self.light_events: frozenset[int] = frozenset()  # page events that do no model work (set by the server)
+        self.upload_folder: Path | None = None  # where the page's uploads are kept (set by the server)
 
     # -- REST -------------------------------------------------------------------------------
 
@@ -142,10 +157,27 @@ class Admission:
                 scope.setdefault("state", {})[ADMITTED] = record
             elif path == "/gradio_api/upload" and scope["method"] == "POST":
                 self.rates.hit(self.service.upload_limit, f"ip:{address}", "uploads")
+                return self._upload_room(scope)
         except RefusedError as exc:
             return exc.refusal
         except RateLimited as exc:
             return Refusal(429, exc.message, {"Retry-After": str(exc.retry_after)})
+        return None
+
+    def _upload_room(self, scope: dict) -> Refusal | None:
+        """Refuse an upload when the page's uploads already take the whole quota (they are deleted after the
+        file retention time)."""
+        if self.upload_folder is None:
+            return None
+        declared = dict(scope.get("headers", [])).get(b"content-length", b"0")
+        try:
+            incoming = int(declared)
+        except ValueError:
+            incoming = 0
+        if folder_size(self.upload_folder) + incoming > self.service.upload_quota_mb * 1024 * 1024:
+            minutes = max(1, round(self.service.file_retention_s / 60))
+            return Refusal(429, f"The server's space for uploads is full; try again within {minutes} minute(s). "
+                                "服务器上传空间已满，请稍后再试。", {"Retry-After": "60"})
         return None
 
     def after_body(self, scope: dict, body: bytes) -> Refusal | None:

@@ -28,6 +28,7 @@ from ..errors import (
     BackendNotAvailableError,
     BilingualError,
     ModelNotAvailableError,
+    QuotaExceededError,
     ServerBusyError,
     UnsupportedLanguageError,
     redact,
@@ -119,12 +120,22 @@ def _segments(doc) -> list[list[dict[str, Any]]]:
     ]
 
 
+def _owner(request: Request) -> str:
+    """Whose quota a request counts against: its API key's, or its client address's."""
+    record = (request.scope.get("state") or {}).get("bilingual.key")
+    if record is not None:
+        return f"key:{record.id}"
+    return f"ip:{request.client.host if request.client else '?'}"
+
+
 def _error_for(exc: BaseException) -> ApiError:
     """The HTTP answer for an exception raised by the library."""
     if isinstance(exc, ApiError):
         return exc
     if isinstance(exc, ServerBusyError):
         return ApiError(503, str(exc), {"Retry-After": "30"})
+    if isinstance(exc, QuotaExceededError):
+        return ApiError(429, str(exc))
     if isinstance(exc, (ModelNotAvailableError, BackendNotAvailableError)):
         return ApiError(503, redact(str(exc)))
     if isinstance(exc, BilingualError):
@@ -166,7 +177,8 @@ class RestApi:
         self.keys = keys
         self.files = files
         self.rate_window = rate_window
-        self.glossaries = glossaries or GlossaryStore(files.folder.parent / "glossaries")
+        self.glossaries = glossaries or GlossaryStore(files.folder.parent / "glossaries",
+                                                      per_owner=service.glossary_quota, total=50 * service.glossary_quota)
         self.admission = admission or Admission(service, keys, RateLimits(rate_window))
 
     # -- plumbing -----------------------------------------------------------------------------
@@ -361,7 +373,11 @@ class RestApi:
         glossary = self._glossary(entries)
         if glossary is None:
             raise _missing("entries")
-        return {"id": self.glossaries.put(glossary), "entries": len(glossary)}
+        try:
+            stored = await run_in_threadpool(self.glossaries.put, glossary, _owner(request))
+        except BilingualError as exc:
+            raise _error_for(exc) from None
+        return {"id": stored, "entries": len(glossary)}
 
     def languages(self) -> list[dict[str, Any]]:
         return [
@@ -406,7 +422,10 @@ class RestApi:
             max_chars=char_limit, memory=self.work.memory))
         name = download_name(upload.filename, parse_target(tgt).tag + (".bilingual" if bilingual else ""))
         name = name[: -len(suffix)] + out_suffix if suffix != out_suffix else name
-        stored = self.files.put(translated, name)
+        try:
+            stored = self.files.put(translated, name, _owner(request))
+        except BilingualError as exc:
+            raise _error_for(exc) from None
         return {"translatedFileUrl": str(request.url_for("download_file", filename=stored))}
 
     def download_file(self, filename: str) -> FileResponse:

@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .scripts import HAN, HAN_RE
+from .terms import Terms, found_terms
 
 
 @dataclass(frozen=True)
@@ -244,7 +245,7 @@ def check_translation(
 
 
 def _names(source: str, language: str, glossary: Mapping[str, str] | None) -> list[str]:
-    glossed = {t.lower() for t in (glossary or {})}
+    glossed = glossary.lowered if isinstance(glossary, Terms) else {t.lower() for t in (glossary or {})}
     if language == "zh":
         text = unicodedata.normalize("NFKC", source)
         tokens = [m.group() for m in _URL_OR_MAIL.finditer(text)]
@@ -309,14 +310,6 @@ def _length_ratio(source: str, translation: str) -> float | None:
 
 
 def _glossary_terms(text: str, glossary: Mapping[str, str], language: str) -> list[str]:
-    """The glossary's terms found in ``text``, longest first, a term inside a longer one not counted."""
-    taken: list[tuple[int, int]] = []
-    found = []
-    for term in sorted(glossary, key=len, reverse=True):
-        pattern = re.escape(term) if language == "zh" else rf"\b{re.escape(term)}(?:s|es)?\b"
-        for m in re.finditer(pattern, text, 0 if language == "zh" else re.I):
-            if not any(lo < m.end() and m.start() < hi for lo, hi in taken):
-                taken.append(m.span())
-                if term not in found:
-                    found.append(term)
-    return found
+    """The glossary's terms found in ``text`` (leftmost, longest first; a term inside a longer one not
+    counted), in one pass with the glossary's trie."""
+    return found_terms(text, glossary, language)

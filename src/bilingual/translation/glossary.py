@@ -22,11 +22,12 @@ import csv
 import io
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BilingualError
 from ..text.scripts import HAN_RE
+from ..text.terms import Terms, matcher_for
 
 MAX_BYTES = 1024 * 1024
 MAX_ENTRIES = 10_000
@@ -45,10 +46,17 @@ class Glossary:
     """Source term -> target term, in the order they were given."""
 
     entries: tuple[tuple[str, str], ...]
+    _terms: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
-    def for_source(self, language: str) -> dict[str, str]:
-        """The entries that apply to sources in ``language`` (``"zh"`` or ``"en"``)."""
-        return {s: t for s, t in self.entries if (HAN_RE.search(s) is not None) == (language == "zh")}
+    def for_source(self, language: str) -> Terms:
+        """The entries that apply to sources in ``language`` (``"zh"`` or ``"en"``), with their matcher;
+        built once per glossary and language."""
+        terms = self._terms.get(language)
+        if terms is None:
+            terms = Terms(((s, t) for s, t in self.entries if (HAN_RE.search(s) is not None) == (language == "zh")),
+                          language)
+            self._terms[language] = terms
+        return terms
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -129,30 +137,20 @@ def protect(text: str, terms: Mapping[str, str], language: str) -> tuple[str, di
     """``text`` with each glossary term replaced by a placeholder, and placeholder -> target term.
 
     Longest terms first, so "两江新区" wins over "新区"; English matches ignore case and take
-    plurals (``bridge`` matches ``bridges``); a part already replaced is not matched again.
+    plurals (``bridge`` matches ``bridges``); a part already replaced is not matched again. One
+    pass over the text with the glossary's trie (:mod:`bilingual.text.terms`), however many terms.
     """
     if not terms:
         return text, {}
-    ordered = sorted(terms, key=len, reverse=True)
-    if language == "zh":
-        pattern = "|".join(re.escape(t) for t in ordered)
-    else:
-        pattern = r"\b(?:" + "|".join(re.escape(t) + r"(?:s|es)?" for t in ordered) + r")\b"
-    lookup = {t.lower(): terms[t] for t in ordered}
+    parts: list[str] = []
     mapping: dict[str, str] = {}
-
-    def replace(match: re.Match[str]) -> str:
-        found = match.group()
-        key = found.lower()
-        target = lookup.get(key) or lookup.get(re.sub(r"(?:es|s)$", "", key)) or lookup.get(key[:-1])
-        if target is None:
-            return found
+    last = 0
+    for start, end, term in matcher_for(terms, language).finditer(text):
         placeholder = PLACEHOLDER.format(len(mapping) + 1)
-        mapping[placeholder] = target
-        return placeholder
-
-    protected = re.sub(pattern, replace, text, flags=re.IGNORECASE if language == "en" else 0)
-    return protected, mapping
+        mapping[placeholder] = terms[term]
+        parts += [text[last:start], placeholder]
+        last = end
+    return "".join(parts) + text[last:], mapping
 
 
 def restore(output: str, mapping: Mapping[str, str], target_language: str) -> str | None:
@@ -171,28 +169,108 @@ def restore(output: str, mapping: Mapping[str, str], target_language: str) -> st
 
 
 class GlossaryStore:
-    """Glossaries kept on the server (``POST /glossaries``), one TSV file each under an unguessable id."""
+    """Glossaries kept on the server (``POST /glossaries``), one TSV file each under an unguessable id.
+
+    Bounded: at most ``per_owner`` glossaries per owner (an API key, or a client address) and
+    ``total`` in all; one unused for ``retention`` seconds is deleted. Parsed glossaries (with
+    their term tries) are cached by id, so a stored 10,000-term glossary is read once.
+    """
 
     _ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+    CACHED = 16
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, per_owner: int = 20, total: int = 1000,
+                 retention: float = 30 * 24 * 3600) -> None:
+        import threading
+        from collections import OrderedDict
+
         self.folder = Path(folder)
+        self.per_owner = per_owner
+        self.total = total
+        self.retention = retention
+        self._cache: OrderedDict[str, Glossary] = OrderedDict()
+        self._lock = threading.Lock()
 
-    def put(self, glossary: Glossary) -> str:
+    @staticmethod
+    def _owner_tag(owner: str) -> str:
+        import hashlib
+
+        return hashlib.sha256(owner.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+    def _path(self, key: str) -> Path | None:
+        if not self._ID.match(key or ""):
+            return None
+        found = list(self.folder.glob(f"*.{key}.tsv")) if self.folder.is_dir() else []
+        if not found and (self.folder / f"{key}.tsv").is_file():  # stored by an earlier version
+            found = [self.folder / f"{key}.tsv"]
+        return found[0] if len(found) == 1 else None
+
+    def purge(self) -> int:
+        """Delete glossaries unused for longer than the retention time; returns how many."""
+        import time
+
+        if not self.folder.is_dir():
+            return 0
+        cutoff = time.time() - self.retention
+        removed = 0
+        for path in self.folder.glob("*.tsv"):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+        with self._lock:
+            self._cache.clear()
+        return removed
+
+    def put(self, glossary: Glossary, owner: str = "") -> str:
+        """Store ``glossary`` for ``owner``; returns its id.
+
+        Raises:
+            QuotaExceededError: the owner, or the server, keeps as many glossaries as allowed.
+        """
         import os
         import secrets
 
+        from ..errors import QuotaExceededError
+
         self.folder.mkdir(parents=True, exist_ok=True)
         os.chmod(self.folder, 0o700)
+        self.purge()
+        tag = self._owner_tag(owner)
+        if len(list(self.folder.glob(f"{tag}.*.tsv"))) >= self.per_owner:
+            raise QuotaExceededError(f"You have stored {self.per_owner} glossaries, as many as allowed; unused ones "
+                                     f"are deleted after {self.retention / 86400:g} days. Send the terms with the "
+                                     "request instead.")
+        if len(list(self.folder.glob("*.tsv"))) >= self.total:
+            raise QuotaExceededError("This server keeps as many stored glossaries as it allows; send the terms with "
+                                     "the request instead, or try again later.")
         key = secrets.token_urlsafe(18)
         text = "".join(f"{s}\t{t}\n" for s, t in glossary.entries)
-        (self.folder / f"{key}.tsv").write_text(text, encoding="utf-8")
+        fd = os.open(self.folder / f"{tag}.{key}.tsv", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
         return key
 
     def exists(self, key: str) -> bool:
-        return bool(self._ID.match(key or "")) and (self.folder / f"{key}.tsv").is_file()
+        return self._path(key) is not None
 
     def get(self, key: str) -> Glossary:
-        if not self.exists(key):
+        path = self._path(key)
+        if path is None:
             raise GlossaryError("No stored glossary has that id; store one with POST /glossaries.")
-        return parse_glossary((self.folder / f"{key}.tsv").read_text(encoding="utf-8"), "the stored glossary")
+        try:
+            path.touch()  # in use: kept for another retention period
+        except OSError:
+            pass
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        glossary = parse_glossary(path.read_text(encoding="utf-8"), "the stored glossary")
+        with self._lock:
+            self._cache[key] = glossary
+            while len(self._cache) > self.CACHED:
+                self._cache.popitem(last=False)
+        return glossary

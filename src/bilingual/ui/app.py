@@ -320,18 +320,22 @@ def create_app(
     summarizer: Summarizer | None = None,
     work: WorkLimit | None = None,
     exports: FileStore | None = None,
+    retention: int = 3600,
 ) -> gr.Blocks:
     """Build the page. Models load on first use and are shared by every request.
 
     ``work`` is the process-wide work limit (shared with the REST API); every button and API
-    endpoint that runs a model holds one of its slots while it works.
+    endpoint that runs a model holds one of its slots while it works. Uploads and downloads are
+    deleted after ``retention`` seconds.
     """
     settings = settings or Settings.from_env()
     translator = translator or Translator(settings)
     summarizer = summarizer or Summarizer(settings, translator=translator)
     h = Handlers(translator, summarizer, work, exports)
-    # Gradio's own copies of downloads are deleted hourly once they are an hour old.
-    with gr.Blocks(title="bilingual 中英文章翻译", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
+    # Gradio's uploads and its copies of downloads are deleted once they are ``retention`` seconds old
+    # (looked for every half of that, at least every minute), like the REST API's files.
+    sweep = max(1, min(retention // 2, 60))
+    with gr.Blocks(title="bilingual 中英文章翻译", analytics_enabled=False, delete_cache=(sweep, retention)) as demo:
         gr.Markdown("# bilingual · 中英文章翻译与摘要\nPaste a Chinese or English article. 粘贴中文或英文文章。")
         with gr.Row():
             with gr.Column(scale=3):
