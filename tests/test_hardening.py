@@ -399,3 +399,261 @@ def test_a_large_glossary_is_matched_in_one_pass_built_once(tmp_path, monkeypatc
     matches = list(matcher.finditer(long_text))
     assert len(matches) == 4_000
     assert steps <= len(long_text)  # at most one walk per position, each bounded by the longest term
+
+
+# -- the doors: keys, hosts, bodies, connections ------------------------------------------------------
+
+
+def test_required_keys_cover_the_page_and_its_api(tmp_path):
+    """Medium 5: with keys required, every call under /gradio_api/ answered without one."""
+    home = tmp_path / "home"
+    secret, _ = KeyStore(home / "api_keys.sqlite3").add(name="ann")
+    with live_server(home, require_api_key=True) as url:
+        assert request(url + "/config")[0] == 401
+        assert upload(url, "a.txt", b"hello")[0] == 401
+        for path in ("/gradio_api/call/translate", "/gradio_api/queue/join"):
+            status, _ = request(url + path, json.dumps({"data": ["谢谢。", "en"], "fn_index": 9}).encode(),
+                                headers={"Content-Type": "application/json"})
+            assert status == 401, path
+        # the page's login takes any user name with an API key as the password
+        login = urllib.parse.urlencode({"username": "anyone", "password": "wrong"}).encode()
+        assert request(url + "/login", login, headers={"Content-Type": "application/x-www-form-urlencoded"})[0] == 400
+        from gradio_client import Client
+
+        client = Client(url, auth=("anyone", secret), verbose=False)
+        assert client.predict("The weather is good.", "zh", api_name="/translate") == "<The weather is good.>"
+        # REST: a key, as before
+        body = json.dumps({"q": "Hi.", "source": "en", "target": "zh"}).encode()
+        assert request(url + "/translate", body, headers={"Content-Type": "application/json"})[0] == 400
+        assert request(url + "/translate", body, headers={"Content-Type": "application/json",
+                                                           "Authorization": f"Bearer {secret}"})[0] == 200
+
+
+def test_page_work_and_uploads_are_rate_limited(tmp_path):
+    with live_server(tmp_path / "home", req_limit=2, upload_limit=2, rate_window=60) as url:
+        translate = fn_index(url, "translate")
+        detect = fn_index(url, "detect")
+        for _ in range(5):  # the language shown while typing is not work
+            assert run_event(url, detect, ["The weather is good."])[0] == 200
+        assert run_event(url, translate, ["Hi.", "zh"])[0] == 200
+        assert run_event(url, translate, ["Hi.", "zh"])[0] == 200
+        status, messages = run_event(url, translate, ["Hi.", "zh"])
+        assert status == 429 and "Slowdown: 2 per 1 minute" in messages[0]["body"]
+        assert upload(url, "a.txt", b"a")[0] == 200
+        assert upload(url, "b.txt", b"b")[0] == 200
+        status, body = upload(url, "c.txt", b"c")
+        assert status == 429 and json.loads(body) == {"error": "Slowdown: 2 uploads per 1 minute"}
+
+
+def test_wrong_keys_are_rate_limited(tmp_path):
+    """Low 16: 50 wrong keys gave 50 x 403."""
+    from bilingual.rest.admission import BAD_KEY_LIMIT
+
+    home = tmp_path / "home"
+    secret, _ = KeyStore(home / "api_keys.sqlite3").add()
+    with live_server(home) as url:
+        statuses = []
+        for n in range(BAD_KEY_LIMIT + 3):
+            body = json.dumps({"q": "Hi.", "source": "en", "target": "zh", "api_key": f"guess{n}"}).encode()
+            statuses.append(request(url + "/translate", body, headers={"Content-Type": "application/json"})[0])
+        assert statuses == [403] * BAD_KEY_LIMIT + [429] * 3
+        # now even a right key from that address waits for the window, and is refused before its body is read
+        status, body = request(url + "/translate?api_key=" + secret, b"x" * 1000,
+                               headers={"Content-Type": "application/json"})
+        assert status == 429 and json.loads(body) == {"error": f"Slowdown: {BAD_KEY_LIMIT} wrong keys per 1 minute"}
+
+
+def test_keys_in_headers_are_checked_before_the_body_is_read(tmp_path):
+    with live_server(tmp_path / "home", require_api_key=True) as url:
+        with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1]))) as conn:
+            conn.sendall(b"POST /translate HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer nope\r\n"
+                         b"Content-Type: application/json\r\nContent-Length: 5000000\r\n\r\n")
+            conn.settimeout(5)
+            answer = conn.recv(4096)  # answered at once, although not one byte of the body was sent
+        assert answer.startswith(b"HTTP/1.1 403") and b"Invalid API key" in answer
+
+
+def test_slow_bodies_time_out_and_buffered_bytes_are_capped(tmp_path):
+    """Medium 10: a body sent a byte every 2 s stayed open; parked bodies added 594 MB."""
+    with live_server(tmp_path / "home", body_timeout_s=2, body_budget_mb=16) as url:
+        port = int(url.rsplit(":", 1)[1])
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", port)) as conn:
+            conn.sendall(b"POST /translate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 100\r\n\r\n{")
+            conn.settimeout(10)
+            for _ in range(3):  # a trickle, then nothing: the deadline is for the whole body
+                time.sleep(0.5)
+                conn.sendall(b" ")
+            answer = conn.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:100]
+        assert time.monotonic() - started < 6
+
+
+
+def test_buffered_bodies_share_one_budget():
+    """Medium 10: 60 parked 9.9 MB bodies added 594 MB. The guard holds at most its budget of bodies at once."""
+    import asyncio
+
+    from bilingual.rest.guard import Guard
+
+    release = asyncio.Event()
+    seen = []
+
+    async def app(scope, receive, send):
+        seen.append(len((await receive())["body"]))
+        await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    guard = Guard(app, lambda path: 20 * 2**20, body_budget=16 * 2**20)
+
+    def call(size: int):
+        chunks = [{"type": "http.request", "body": b" " * 2**20, "more_body": True} for _ in range(size)]
+        chunks[-1]["more_body"] = False
+        sent = []
+
+        async def receive():
+            return chunks.pop(0)
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "method": "POST", "path": "/translate", "headers": [(b"host", b"x")]}
+        return guard(scope, receive, send), sent
+
+    async def main():
+        first, first_sent = call(9)
+        task = asyncio.create_task(first)
+        while not seen:
+            await asyncio.sleep(0.01)
+        assert guard.budget.used == 9 * 2**20
+        second, second_sent = call(9)
+        await second  # 9 + 9 MB > 16 MB: refused while the first body is held
+        assert second_sent[0]["status"] == 503 and guard.budget.used == 9 * 2**20
+        release.set()
+        await task
+        assert first_sent[0]["status"] == 200 and guard.budget.used == 0
+        third, third_sent = call(9)
+        await third
+        assert third_sent[0]["status"] == 200
+
+    asyncio.run(main())
+
+
+def test_half_sent_requests_are_closed(tmp_path):
+    """Medium 10: idle half-sent requests held sockets until /health went unanswered."""
+    with live_server(tmp_path / "home", header_timeout_s=1) as url:
+        with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1]))) as conn:
+            conn.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # the head never ends
+            conn.settimeout(5)
+            started = time.monotonic()
+            assert conn.recv(4096) == b""  # closed by the server
+            assert time.monotonic() - started < 3
+
+
+def test_loopback_answers_only_to_loopback_host_names(tmp_path):
+    """Medium 6: with no BILINGUAL_ALLOWED_HOSTS, Host: evil.example was reflected (DNS rebinding)."""
+    from bilingual.config import ServiceSettings
+
+    service = ServiceSettings.from_env({})
+    assert service.allowed_hosts == ("localhost", "127.0.0.1", "::1")
+    assert ServiceSettings.from_env({"GRADIO_SERVER_NAME": "0.0.0.0"}).allowed_hosts == ()
+    assert ServiceSettings.from_env({"BILINGUAL_ALLOWED_HOSTS": "a.example"}).allowed_hosts == ("a.example",)
+    with live_server(tmp_path / "home", allowed_hosts=service.allowed_hosts) as url:
+        port = url.rsplit(":", 1)[1]
+        body = json.dumps({"q": "Hi."}).encode()
+        for host in ("evil.example", f"evil.example:{port}", "localhost:1", "127.0.0.2"):
+            for path, data in (("/config", None), ("/detect", body), ("/gradio_api/call/translate", body)):
+                status, answer = request(url + path, data, headers={"Host": host, "Origin": f"http://{host}",
+                                                                    "Content-Type": "application/json"})
+                assert status == 400 and b"evil" not in answer, (host, path)
+        for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}", "localhost"):
+            assert request(url + "/health", headers={"Host": host})[0] == 200, host
+
+
+def test_an_empty_auth_file_setting_refuses_to_start():
+    """Low 15: BILINGUAL_AUTH_FILE="" (an unset shell variable) served the page open."""
+    from bilingual import BilingualError
+    from bilingual.server import read_auth
+
+    for value in ("", "  "):
+        with pytest.raises(BilingualError, match="BILINGUAL_AUTH_FILE is set but empty"):
+            read_auth({"BILINGUAL_AUTH_FILE": value})
+
+
+def test_the_home_and_its_files_are_private(tmp_path):
+    """Medium 9: the cache and its -wal/-shm files were 0644 in a 0755 home."""
+    import stat
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    home.mkdir(mode=0o755)
+    (home / "old.tsv").write_text("x")
+    (home / "old.tsv").chmod(0o644)
+    script = (
+        "import sys, pathlib\n"
+        "from bilingual.server import private_home\n"
+        "from bilingual.cache import TranslationCache\n"
+        "from bilingual.translation.glossary import GlossaryStore, load_glossary\n"
+        "home = pathlib.Path(sys.argv[1])\n"
+        "private_home(home)\n"
+        "cache = TranslationCache(home / 'translations.sqlite3')\n"
+        "cache.put_many('n', [('a', 'b')])\n"
+        "wal = home / 'translations.sqlite3-wal'\n"
+        "assert wal.exists() and wal.stat().st_mode & 0o777 == 0o600, oct(wal.stat().st_mode)\n"
+        "GlossaryStore(home / 'glossaries').put(load_glossary({'a': 'b'}), 'ip:1')\n"
+        "(home / 'later.txt').write_text('x')\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(home)], check=True, env={**os.environ, "PYTHONPATH": "src"})
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    paths = [p for p in home.rglob("*")]
+    assert {p.name for p in paths} >= {"translations.sqlite3", "old.tsv", "later.txt"}
+    for path in paths:
+        assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path
+
+
+def test_storage_quotas(tmp_path):
+    """Medium 8: glossaries and files were stored without a quota."""
+    from bilingual.errors import QuotaExceededError
+    from bilingual.filestore import FileStore
+    from bilingual.translation.glossary import GlossaryStore, load_glossary
+
+    store = GlossaryStore(tmp_path / "g", per_owner=2, total=3)
+    glossary = load_glossary({"a": "b"})
+    store.put(glossary, "key:1")
+    store.put(glossary, "key:1")
+    with pytest.raises(QuotaExceededError, match="stored 2 glossaries"):
+        store.put(glossary, "key:1")
+    kept = store.put(glossary, "ip:2")
+    with pytest.raises(QuotaExceededError, match="as many stored glossaries as it allows"):
+        store.put(glossary, "ip:3")
+    assert store.get(kept) == glossary
+    old = time.time() - 40 * 86400
+    for path in (tmp_path / "g").glob("*.tsv"):
+        os.utime(path, (old, old))
+    assert store.purge() == 3 and not store.exists(kept)
+
+    files = FileStore(tmp_path / "f", quota=1000, total=1500)
+    files.put(b"x" * 600, "a.txt", "key:1")
+    with pytest.raises(QuotaExceededError, match="at most 0 MB are kept per client|per client"):
+        files.put(b"x" * 600, "b.txt", "key:1")
+    files.put(b"x" * 600, "c.txt", "key:2")
+    with pytest.raises(QuotaExceededError, match="space for translated files is full"):
+        files.put(b"x" * 600, "d.txt", "key:3")
+
+
+def test_rest_quotas_answer_4xx(tmp_path):
+    with live_server(tmp_path / "home", glossary_quota=1) as url:
+        body = json.dumps({"entries": {"harbour": "港口"}}).encode()
+        assert request(url + "/glossaries", body, headers={"Content-Type": "application/json"})[0] == 200
+        status, answer = request(url + "/glossaries", body, headers={"Content-Type": "application/json"})
+        assert status == 429 and "glossaries" in json.loads(answer)["error"]
+
+
+def test_page_uploads_have_a_total_quota(tmp_path):
+    with live_server(tmp_path / "home", upload_quota_mb=1, upload_limit=0) as url:
+        assert upload(url, "a.txt", b"a" * 600_000)[0] == 200
+        status, body = upload(url, "b.txt", b"b" * 600_000)
+        assert status == 429 and "space for uploads is full" in json.loads(body)["error"]
