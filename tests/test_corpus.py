@@ -214,3 +214,172 @@ def test_without_ray_the_ray_engine_and_serve_say_how_to_install_it(tmp_path, mo
 
     with pytest.raises(BackendNotAvailableError, match=r"pip install 'bilingual\[ray\]'"):
         importlib.import_module("bilingual.serve")
+
+
+# -- hostile corpora (a fake backend: the reading and resuming logic, no model) -------------------------
+
+
+def _fake_translator(tmp_path, **settings):
+    from bilingual import Settings
+    from tests.fakes import fake_factory
+
+    return Translator(Settings(home=str(tmp_path), cache=False, **settings), backend_factory=fake_factory([]))
+
+
+def test_a_malformed_jsonl_line_is_that_records_error(tmp_path):
+    """One bad line aborted the whole job with 0 records written and pointed at 'line 1 column 28'."""
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text('{"text": "Hi there."}\n{"text": "broken\n[1, 2]\n\n{"text": "Thank you."}\n', encoding="utf-8")
+    report = translate_corpus(_fake_translator(tmp_path), source, output, target="zh")
+    assert _read_jsonl(output) == [
+        {"text": "Hi there.", "translation": "<Hi there.>", "source_language": "en"},
+        {"line": 2, "error": "Line 2 is not valid JSON (Invalid control character at column 17)."},
+        {"line": 3, "error": "Line 3 is not a JSON object."},
+        {"text": "Thank you.", "translation": "<Thank you.>", "source_language": "en"},
+    ]
+    assert (report.done, report.failed) == (2, 2)
+
+
+def test_a_line_past_the_character_limit_is_refused_while_it_is_read(tmp_path):
+    """A 1 GB line peaked at 4.5 GB; a line is never held whole past the limit's bytes."""
+    import tracemalloc
+
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    with source.open("w", encoding="utf-8") as handle:
+        handle.write('{"text": "Hi there."}\n{"text": "' + "x" * 30_000_000 + '"}\n{"text": "Bye."}\n')
+    tracemalloc.start()
+    try:
+        translate_corpus(_fake_translator(tmp_path, max_input_chars=1000), source, output, target="zh")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    first, second, third = _read_jsonl(output)
+    assert second == {"line": 2, "error": "Line 2 is longer than 1,000 characters allow."}
+    assert first["translation"] == "<Hi there.>" and third["translation"] == "<Bye.>"
+    assert peak < 5_000_000
+
+
+def test_a_long_csv_field_is_read(tmp_path):
+    """A 150,000-character field crashed with a raw _csv.Error (the csv module's 131,072 limit)."""
+    source, output = tmp_path / "in.csv", tmp_path / "out.csv"
+    long_text = "The weather is good. " * 7_200  # 151,200 characters
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerows([["id", "text"], ["1", long_text], ["2", "Thank you."]])
+    report = translate_corpus(_fake_translator(tmp_path), source, output, target="zh")
+    rows = list(csv.DictReader(output.open(encoding="utf-8", newline="")))
+    assert (report.done, report.failed) == (2, 0) and rows[1]["translation"] == "<Thank you.>"
+    assert rows[0]["translation"].count("<The weather is good.>") == 7_200
+    with source.open("a", encoding="utf-8", newline="") as handle:
+        handle.write('3,"' + "x" * 300_000 + '"\n')  # past the character limit: the job says where
+    with pytest.raises(UnsupportedFormatError, match="Line 4 of in.csv cannot be read as CSV"):
+        translate_corpus(_fake_translator(tmp_path), source, tmp_path / "out2.csv", target="zh")
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "csv"])
+def test_killed_between_a_chunks_write_and_its_state_goes_on(tmp_path, monkeypatch, kind):
+    """A kill after a chunk was written but before the state said so left a resume that refused to go on."""
+    import bilingual.corpus as corpus
+
+    source, output = tmp_path / f"in.{kind}", tmp_path / f"out.{kind}"
+    texts = [f"Sentence number {n}." for n in range(7)]
+    if kind == "jsonl":
+        _jsonl(source, [{"text": t} for t in texts])
+    else:
+        source.write_text("text\n" + "".join(f"{t}\n" for t in texts), encoding="utf-8")
+    real = corpus._write_state
+    writes = {"n": 0}
+
+    def dying_state(path, state):
+        writes["n"] += 1
+        if writes["n"] in (1, 2):  # the first state (before any write), then after the first chunk
+            return real(path, state)
+        raise Killed  # after the second chunk was written, before its state
+
+    monkeypatch.setattr(corpus, "_write_state", dying_state)
+    with pytest.raises(Killed):
+        translate_corpus(_fake_translator(tmp_path), source, output, target="zh", chunk=3)
+    monkeypatch.setattr(corpus, "_write_state", real)
+    report = translate_corpus(_fake_translator(tmp_path), source, output, target="zh", chunk=3)
+    assert report.skipped == 3 and report.done == 4
+    if kind == "jsonl":
+        got = [r["translation"] for r in _read_jsonl(output)]
+    else:
+        got = [r["translation"] for r in csv.DictReader(output.open(encoding="utf-8", newline=""))]
+    assert got == [f"<{t}>" for t in texts]
+
+
+def test_killed_before_the_first_chunk_goes_on(tmp_path, monkeypatch):
+    import bilingual.corpus as corpus
+
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    _jsonl(source, [{"text": "Hi."}, {"text": "Bye."}])
+    real = corpus._append
+
+    def dying_append(path, text):
+        real(path, text[: len(text) // 2])  # half a chunk reached the disk
+        raise Killed
+
+    monkeypatch.setattr(corpus, "_append", dying_append)
+    with pytest.raises(Killed):
+        translate_corpus(_fake_translator(tmp_path), source, output, target="zh")
+    monkeypatch.setattr(corpus, "_append", real)
+    translate_corpus(_fake_translator(tmp_path), source, output, target="zh")
+    assert [r["translation"] for r in _read_jsonl(output)] == ["<Hi.>", "<Bye.>"]
+
+
+@pytest.mark.parametrize("state", ["{not json", '{"fingerprint": "x", "done": "lots"}', "[1]", '{"done": -3}'])
+def test_an_edited_state_file_is_named(tmp_path, state):
+    """An edited state file failed with 'invalid setting: subsection not found'."""
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    _jsonl(source, [{"text": "Hi."}])
+    output.write_text('{"text": "Hi."}\n')
+    (tmp_path / ".out.jsonl.state.json").write_text(state)
+    err = io.StringIO()
+    code = cli_main(["batch", str(source), str(output), "--to", "zh"], stdout=io.StringIO(), stderr=err)
+    assert code == 1
+    assert err.getvalue() == ("bilingual: The job's state file .out.jsonl.state.json is damaged; remove it and the "
+                              "output to start again.\n")
+
+
+def test_resuming_does_not_read_the_output_whole(tmp_path, monkeypatch):
+    """Resuming after a 1.34 GB output peaked at 1,314 MB: the state keeps the offset, nothing is read."""
+    import tracemalloc
+
+    import bilingual.corpus as corpus
+
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    _jsonl(source, [{"text": f"Sentence {n}.", "payload": "y" * 40_000} for n in range(400)])
+    real = corpus.translate_records
+    calls = {"n": 0}
+
+    def dying(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] > 5:
+            raise Killed
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(corpus, "translate_records", dying)
+    with pytest.raises(Killed):
+        translate_corpus(_fake_translator(tmp_path), source, output, target="zh")
+    monkeypatch.setattr(corpus, "translate_records", real)
+    assert output.stat().st_size > 10_000_000
+    read = []
+    original_open = type(output).open
+
+    def watched_open(self, *args, **kwargs):
+        handle = original_open(self, *args, **kwargs)
+        if self == output and "r" in (args[0] if args else kwargs.get("mode", "r")) and "+" not in str(args):
+            read.append(self)
+        return handle
+
+    monkeypatch.setattr(type(output), "open", watched_open)
+    tracemalloc.start()
+    try:
+        report = translate_corpus(_fake_translator(tmp_path), source, output, target="zh")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert report.skipped == 5 * 64 and read == []
+    assert peak < 8_000_000  # the output (over 10 MB) was not read into memory
+    assert len(_read_jsonl(output)) == 400

@@ -87,20 +87,61 @@ def translate_corpus(
 # -- records ---------------------------------------------------------------------------------------
 
 
-def _iter_records(path: Path, kind: str) -> Iterator[dict[str, Any]]:
-    """The records of a file, one at a time (a corpus never has to fit in memory)."""
+class BadRecord(dict):
+    """A record that could not be read (a malformed or too long line): written out as its error."""
+
+
+def _line_limit(max_chars: int) -> int:
+    """Bytes one JSONL line may take: the character limit at up to 6 bytes a character (JSON's \\u escapes)."""
+    return 6 * max_chars + 64 * 1024
+
+
+def _jsonl_lines(path: Path, limit: int) -> Iterator[tuple[int, bytes | None]]:
+    """``(line number, line)`` for each line, or ``(number, None)`` for a line over ``limit`` bytes,
+    which is skipped while it is read (never held whole)."""
+    with path.open("rb") as handle:
+        number = 0
+        while True:
+            line = handle.readline(limit + 1)
+            if not line:
+                return
+            number += 1
+            if len(line) > limit and not line.endswith(b"\n"):
+                while line and not line.endswith(b"\n"):  # the rest of the long line, a piece at a time
+                    line = handle.readline(1024 * 1024)
+                yield number, None
+            else:
+                yield number, line
+
+
+def _iter_records(path: Path, kind: str, max_chars: int = 200_000) -> Iterator[dict[str, Any]]:
+    """The records of a file, one at a time (a corpus never has to fit in memory).
+
+    A JSONL line that is not a JSON object, or longer than the character limit allows, becomes a
+    :class:`BadRecord` holding its line number and error, and the file is read on. A CSV field may
+    be as long as the character limit; a row that cannot be read stops the job with its line number.
+    """
     try:
         if kind == "jsonl":
-            with path.open(encoding="utf-8") as handle:
-                for number, line in enumerate(handle, 1):
-                    if line.strip():
-                        record = json.loads(line)
-                        if not isinstance(record, dict):
-                            raise UnsupportedFormatError(f"Line {number} of {path.name} is not a JSON object.")
-                        yield record
+            for number, line in _jsonl_lines(path, _line_limit(max_chars)):
+                if line is None:
+                    yield BadRecord(line=number, error=f"Line {number} is longer than {max_chars:,} characters allow.")
+                    continue
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except (ValueError, RecursionError) as exc:
+                    reason = _json_reason(exc)
+                    yield BadRecord(line=number, error=f"Line {number} is not valid JSON ({reason}).")
+                    continue
+                if not isinstance(record, dict):
+                    yield BadRecord(line=number, error=f"Line {number} is not a JSON object.")
+                    continue
+                yield record
         elif kind == "csv":
             with path.open(encoding="utf-8-sig", newline="") as handle:
-                yield from csv.DictReader(handle)
+                yield from _csv_rows(csv.DictReader(handle), path, max_chars)
         else:
             for batch in _parquet().ParquetFile(path).iter_batches(batch_size=1024):
                 yield from batch.to_pylist()
@@ -110,11 +151,33 @@ def _iter_records(path: Path, kind: str) -> Iterator[dict[str, Any]]:
         raise UnsupportedFormatError(f"Cannot read {path.name}: {exc}") from exc
 
 
-def _count(path: Path, kind: str) -> int:
+def _json_reason(exc: Exception) -> str:
+    """``Expecting value at column 12``: json's message with the column, without the position in the file."""
+    if not isinstance(exc, json.JSONDecodeError):
+        return "it is nested too deeply"
+    return f"{exc.msg}{'' if exc.msg.endswith(' at') else ' at'} column {exc.colno}"
+
+
+def _csv_rows(reader: csv.DictReader, path: Path, max_chars: int) -> Iterator[dict[str, Any]]:
+    # a field may be as long as a record may be (the csv module's default is 131,072 characters)
+    csv.field_size_limit(max(csv.field_size_limit(), max_chars + 1))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise UnsupportedFormatError(
+                f"Line {reader.reader.line_num} of {path.name} cannot be read as CSV ({exc}); fix it and run the job "
+                "again: the records before it are kept.") from None
+        yield row
+
+
+def _count(path: Path, kind: str, max_chars: int) -> int:
     """How many records a file holds, read as a stream (for the progress bar)."""
     if kind == "parquet":
         return _parquet().ParquetFile(path).metadata.num_rows
-    return sum(1 for _ in _iter_records(path, kind))
+    return sum(1 for _ in _iter_records(path, kind, max_chars))
 
 
 def _parquet():
@@ -142,82 +205,118 @@ def _records(translator, source, output, kind, target, field, id_field, progress
                "model_en_zh": translator.settings.model_en_zh}
     fingerprint = _fingerprint(source, options)
     state_path = _state_path(output)
-    done = _resume(output, kind, state_path, fingerprint)
+    max_chars = translator.settings.max_input_chars
+    done, offset = _resume(output, kind, state_path, fingerprint)
     report = CorpusReport(skipped=done)
-    total = _count(source, kind)
+    total = _count(source, kind, max_chars)
     if progress:
         progress(done, total)
     parts_dir = output.with_name(f".{output.name}.parts") if kind == "parquet" else None
-    records = _iter_records(source, kind)
+    records = _iter_records(source, kind, max_chars)
     for _ in range(done):  # written by an earlier run
         next(records, None)
     lo = done
+    if lo == 0:  # before the first write: a run killed from here on can be resumed
+        _write_state(state_path, {"fingerprint": fingerprint, "done": 0, "offset": 0})
     while True:
         batch = [r for _, r in zip(range(chunk), records)]
         if not batch:
             break
         out = translate_records(translator, batch, target, field, id_field, report)
         if kind == "jsonl":
-            _append(output, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in out))
+            offset = _append(output, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in out))
         elif kind == "csv":
-            _append_csv(output, out, header=lo == 0)
+            offset = _append_csv(output, out, header=lo == 0)
         else:
             parts_dir.mkdir(parents=True, exist_ok=True)
             _atomic_parquet(parts_dir / f"part-{lo:09d}.parquet", out)
         lo += len(batch)
-        _write_state(state_path, {"fingerprint": fingerprint, "done": lo})
+        _write_state(state_path, {"fingerprint": fingerprint, "done": lo, "offset": offset})
         if progress:
             progress(lo, total)
     if kind == "parquet" and not output.exists():
         _combine_parquet(parts_dir, output, total)
-    _write_state(state_path, {"fingerprint": fingerprint, "done": total, "complete": True})
+    _write_state(state_path, {"fingerprint": fingerprint, "done": total, "offset": offset, "complete": True})
     return report
 
 
-def _resume(output: Path, kind: str, state_path: Path, fingerprint: str) -> int:
-    """Records already written by an earlier run with the same arguments (a half-written one cut off)."""
+def _read_state(state_path: Path) -> dict[str, Any]:
+    damaged = UnsupportedFormatError(
+        f"The job's state file {state_path.name} is damaged; remove it and the output to start again.")
+    try:
+        state = json.loads(state_path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError, OSError):
+        raise damaged from None
+    if not isinstance(state, dict):
+        raise damaged
+    for name in ("done", "offset"):
+        value = state.get(name, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise damaged
+    return state
+
+
+def _resume(output: Path, kind: str, state_path: Path, fingerprint: str) -> tuple[int, int]:
+    """(records, bytes) already written by an earlier run with the same arguments; what was written
+    after the state's last word (a half-written record, or a chunk whose state update was lost) is cut off.
+
+    The state file keeps the output's length after each chunk, so the output is never read to find it;
+    a state without one (an earlier version's) is found by reading the output as a stream.
+    """
     if not state_path.exists():
         if output.exists():
             raise UnsupportedFormatError(
                 f"{output.name} exists and was not written by an unfinished run; remove it or choose another output."
             )
-        return 0
-    state = json.loads(state_path.read_text())
+        return 0, 0
+    state = _read_state(state_path)
     if state.get("fingerprint") != fingerprint:
         raise UnsupportedFormatError(
             f"{output.name} was started with another input or other options; remove it (and "
             f"{state_path.name}) to start again, or give the same arguments to go on."
         )
-    done = int(state.get("done", 0))
+    done = state.get("done", 0)
     if kind == "parquet" or state.get("complete"):
-        return done
+        return done, state.get("offset", 0)
     if not output.exists():
-        return 0
-    # cut the output back to the records the state vouches for (a record may be half written after them)
-    with output.open("rb+") as handle:
-        data = handle.read()
+        if done:
+            raise UnsupportedFormatError(f"{output.name} is gone; remove {state_path.name} to start again.")
+        return 0, 0
+    keep = state["offset"] if "offset" in state else _rows_end(output, kind, done)
+    size = output.stat().st_size
+    if keep > size:
+        raise UnsupportedFormatError(f"{output.name} is shorter than its state file says; remove both to start again.")
+    if keep < size:
+        with output.open("rb+") as handle:
+            handle.truncate(keep)
+    return done, keep
+
+
+def _rows_end(output: Path, kind: str, rows: int) -> int:
+    """Where the ``rows``-th record of a JSONL or CSV output ends (after its header), read as a stream."""
+    consumed = 0
+    with output.open("rb") as handle:
         if kind == "jsonl":
-            keep = _nth_line_end(data, done)
-        else:
-            keep = _nth_csv_row_end(data, done + 1)  # + the header
-        handle.truncate(keep)
-    return done
+            for _ in range(rows):
+                line = handle.readline()
+                if not line.endswith(b"\n"):
+                    raise UnsupportedFormatError(f"{output.name} holds fewer records than its state file says.")
+                consumed += len(line)
+            return consumed
 
+        def lines() -> Iterator[str]:
+            nonlocal consumed
+            for raw in handle:
+                consumed += len(raw)
+                yield raw.decode("utf-8")
 
-def _nth_line_end(data: bytes, n: int) -> int:
-    end = 0
-    for _ in range(n):
-        end = data.index(b"\n", end) + 1
-    return end
-
-
-def _nth_csv_row_end(data: bytes, n: int) -> int:
-    """Where the n-th CSV row ends (a row may span lines inside quotes)."""
-    lines = io.StringIO(data.decode("utf-8"), newline="").readlines()
-    reader = csv.reader(lines)
-    for _ in range(n):
-        next(reader)
-    return len("".join(lines[: reader.line_num]).encode("utf-8"))
+        reader = csv.reader(lines())
+        try:
+            for _ in range(rows + 1):  # + the header
+                next(reader)
+        except (StopIteration, csv.Error):
+            raise UnsupportedFormatError(f"{output.name} holds fewer records than its state file says.") from None
+        return consumed
 
 
 def translate_records(translator, records, target, field, id_field, report: CorpusReport) -> list[dict[str, Any]]:
@@ -225,6 +324,8 @@ def translate_records(translator, records, target, field, id_field, report: Corp
     out = [dict(r) for r in records]
     todo: list[tuple[int, str, str]] = []  # (index, text, source language)
     for i, record in enumerate(out):
+        if isinstance(records[i], BadRecord):
+            continue  # its error is already there
         text = record.get(field)
         if id_field and id_field not in record:
             record["error"] = f"No {id_field!r} field in this record."
@@ -278,14 +379,16 @@ def _by_size(items: list[tuple[int, str]], limit: int) -> Iterator[list[tuple[in
         yield batch
 
 
-def _append(path: Path, text: str) -> None:
+def _append(path: Path, text: str) -> int:
+    """Append and flush to the disk; returns the file's length after it."""
     with path.open("a", encoding="utf-8") as handle:
         handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())
+        return handle.tell()
 
 
-def _append_csv(path: Path, records: list[dict[str, Any]], *, header: bool) -> None:
+def _append_csv(path: Path, records: list[dict[str, Any]], *, header: bool) -> int:
     columns = list(dict.fromkeys([k for r in records for k in r] + ["translation", "source_language", "error"]))
     if not header:
         with path.open(encoding="utf-8", newline="") as handle:
@@ -297,6 +400,7 @@ def _append_csv(path: Path, records: list[dict[str, Any]], *, header: bool) -> N
         writer.writerows(records)
         handle.flush()
         os.fsync(handle.fileno())
+        return handle.tell()
 
 
 def _atomic_parquet(path: Path, records: list[dict[str, Any]]) -> None:

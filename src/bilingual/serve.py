@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from .config import ServiceSettings, Settings
@@ -151,6 +152,9 @@ def build_app(environ=None):
     env = os.environ if environ is None else environ
     settings = Settings.from_env(env)
     service = ServiceSettings.from_env(env, max_input_chars=settings.max_input_chars)
+    if not env.get("BILINGUAL_ALLOWED_HOSTS"):
+        # Ray's HTTP proxy decides where this listens, not GRADIO_SERVER_NAME: no loopback default here
+        service = replace(service, allowed_hosts=())
     autoscaling = {
         "min_replicas": 1,
         "max_replicas": int(env.get("BILINGUAL_SERVE_MAX_REPLICAS", "2")),
