@@ -657,3 +657,84 @@ def test_page_uploads_have_a_total_quota(tmp_path):
         assert upload(url, "a.txt", b"a" * 600_000)[0] == 200
         status, body = upload(url, "b.txt", b"b" * 600_000)
         assert status == 429 and "space for uploads is full" in json.loads(body)["error"]
+
+
+# -- bad input answers 4xx in the {"error"} shape ------------------------------------------------------
+
+
+def _multipart(name: str, data: bytes, fields: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+    import uuid
+
+    boundary = uuid.uuid4().hex
+    body = b"".join(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n".encode()
+                    for k, v in fields.items())
+    body += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+             "Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+def _docx_with(document_xml: bytes) -> bytes:
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(_docx(["Hello."])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for info in source.infolist():
+            archive.writestr(info, document_xml if info.filename == "word/document.xml" else source.read(info))
+    return out.getvalue()
+
+
+W = b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+
+
+def test_bad_input_gets_4xx_errors_not_500(tmp_path):
+    """Low 12: each of these was a 500 (one of them a plain-text page)."""
+    files = {
+        "malformed.docx": (_docx_with(b"<w:document><unclosed>"), "not a valid docx"),
+        "deep.docx": (_docx_with(W + b"<w:p>" * 300_000 + b"</w:p>" * 300_000 + b"</w:document>"), "not a valid docx"),
+        "entity.docx": (_docx_with(W + b"<w:body><w:p><w:r><w:t>&undefined;</w:t></w:r></w:p></w:body></w:document>"),
+                        "not a valid docx"),
+        "nested.html": (b"<p>" + b"<b>" * 20_000 + b"Hello there." + b"</b>" * 20_000 + b"</p>", "nested more than"),
+        "zip.docx": (b"PK\x03\x04" + b"\0" * 100, "not a zip package"),
+        "shared.pdf": (_shared_stream_pdf(15, 60 * 1024 * 1024), "split it into smaller files"),
+    }
+    with live_server(tmp_path / "home") as url:
+        for name, (data, message) in files.items():
+            body, headers = _multipart(name, data, {"source": "en", "target": "zh"})
+            status, answer = request(url + "/translate_file", body, headers=headers, timeout=60)
+            assert status == 400 and message in json.loads(answer)["error"], (name, answer[:200])
+        deep = b'{"q": ' + b"[" * 200_000 + b"]" * 200_000 + b', "source": "en", "target": "zh"}'
+        status, answer = request(url + "/translate", deep, headers={"Content-Type": "application/json"})
+        assert (status, json.loads(answer)) == (400, {"error": "Invalid request: the JSON body is nested too deeply"})
+        nested = json.dumps({"q": "<p>" + "<b>" * 5_000 + "Hi." + "</b>" * 5_000, "source": "en", "target": "zh",
+                             "format": "html"}).encode()
+        status, answer = request(url + "/translate", nested, headers={"Content-Type": "application/json"})
+        assert status == 400 and "nested more than 1000" in json.loads(answer)["error"]
+        status, messages = run_event(url, 999, ["x"])
+        assert status == 400 and json.loads(messages[0]["body"]) == {
+            "error": "Invalid request: there is no such event on this page"}
+
+
+def test_html_nested_within_the_limit_is_translated():
+    from bilingual.documents.html import MAX_DEPTH, translate_html
+
+    depth = MAX_DEPTH - 10
+    markup = "<div>" * depth + "Hello there." + "</div>" * depth
+    out = translate_html(markup, lambda texts, src: [t.upper() for t in texts], source="en", lang_code=lambda s: s)
+    assert out == "<div>" * depth + "HELLO THERE." + "</div>" * depth
+
+
+def test_page_downloads_follow_the_retention_setting(tmp_path):
+    """Low 14: with BILINGUAL_FILE_RETENTION=5 a page download still answered after 70 s."""
+    with live_server(tmp_path / "home", file_retention_s=2) as url:
+        translate = fn_index(url, "translate_stream")
+        _, messages = run_event(url, translate, ["The weather is good.", "自动 Auto", ""])
+        downloads = _completed(messages)["output"]["data"][3]
+        links = [d["url"] for d in downloads]
+        assert len(links) == 2 and all(request(link)[0] == 200 for link in links)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(request(link)[0] == 200 for link in links):
+            time.sleep(0.5)
+        assert all(request(link)[0] in (403, 404) for link in links)  # gone within the retention time
+        assert time.monotonic() < deadline

@@ -120,7 +120,7 @@ def build(
 
         async def purge() -> None:
             while True:
-                await asyncio.sleep(PURGE_EVERY_S)
+                await asyncio.sleep(min(PURGE_EVERY_S, max(1, service.file_retention_s // 2)))
                 await asyncio.to_thread(files.purge)
                 await asyncio.to_thread(exports.purge)
 
@@ -144,6 +144,7 @@ def build(
         demo = create_app(settings, translator=translator, summarizer=summarizer, work=work, exports=exports,
                           retention=service.file_retention_s)
         admission.light_events = light_events(demo)
+        admission.known_events = frozenset(demo.fns)
         admission.upload_folder = Path(os.environ.get("GRADIO_TEMP_DIR") or tempfile.gettempdir())
         if service.require_api_key:
             auth = page_login(auth, keys)

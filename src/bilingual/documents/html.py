@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 from bs4.element import CData
 
+from ..errors import UnsupportedFormatError
 from ..text.detect import detect_language
 from ..text.pieces import needs_translation
 
@@ -30,6 +31,7 @@ BOUNDARIES = frozenset(
 )
 UNTOUCHED = frozenset("script style code pre kbd samp var textarea svg math noscript template".split())
 ATTRIBUTES = ("alt", "title")
+MAX_DEPTH = 1_000  # elements nested deeper than this are refused (browsers themselves stop near 512)
 _SPACE = re.compile(r"\s+")
 _NOT_TEXT = (Comment, CData, ProcessingInstruction, Doctype, Declaration)
 
@@ -57,27 +59,36 @@ def _runs(root: Tag) -> tuple[list[list[NavigableString]], list[tuple[Tag, str]]
             runs.append(current)
             current = []
 
-    def walk(node: Tag) -> None:
-        for child in list(node.children):
-            if isinstance(child, _NOT_TEXT):
-                continue
-            if isinstance(child, NavigableString):
-                current.append(child)
-                continue
-            if not isinstance(child, Tag):
-                continue
-            if _untouched(child):
+    # iterative, so that deeply nested markup cannot exhaust the stack
+    pending = [iter(list(root.children))]
+    blocks = [False]  # whether the element whose children pending[i] walks is a block
+    while pending:
+        if len(pending) > MAX_DEPTH:
+            raise UnsupportedFormatError(f"The HTML is nested more than {MAX_DEPTH} elements deep; this server reads "
+                                         "HTML up to that depth.")
+        child = next(pending[-1], None)
+        if child is None:
+            pending.pop()
+            if blocks.pop():
                 flush()
-                continue
-            attributes.extend((child, a) for a in ATTRIBUTES if isinstance(child.get(a), str) and child.get(a).strip())
-            block = child.name in BOUNDARIES
-            if block:
-                flush()
-            walk(child)
-            if block:
-                flush()
+            continue
+        if isinstance(child, _NOT_TEXT):
+            continue
+        if isinstance(child, NavigableString):
+            current.append(child)
+            continue
+        if not isinstance(child, Tag):
+            continue
+        if _untouched(child):
+            flush()
+            continue
+        attributes.extend((child, a) for a in ATTRIBUTES if isinstance(child.get(a), str) and child.get(a).strip())
+        block = child.name in BOUNDARIES
+        if block:
+            flush()
+        pending.append(iter(list(child.children)))
+        blocks.append(block)
 
-    walk(root)
     flush()
     return runs, attributes
 

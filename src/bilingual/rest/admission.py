@@ -104,6 +104,7 @@ class Admission:
         self.keys = keys
         self.rates = rates
         self.light_events: frozenset[int] = frozenset()  # page events that do no model work (set by the server)
+        self.known_events: frozenset[int] | None = None  # every page event's index (set by the server)
         self.upload_folder: Path | None = None  # where the page's uploads are kept (set by the server)
 
     # -- REST -------------------------------------------------------------------------------
@@ -182,15 +183,19 @@ class Admission:
 
     def after_body(self, scope: dict, body: bytes) -> Refusal | None:
         path = scope["path"]
-        if not path.startswith(PAGE_EVENT_PREFIXES) or self.service.req_limit <= 0:
+        if not path.startswith(PAGE_EVENT_PREFIXES):
             return None
         if path.startswith("/gradio_api/queue/join"):
             try:
                 index = json.loads(body or b"{}").get("fn_index")
-            except (ValueError, AttributeError):
-                return None  # Gradio answers a broken request itself
+            except (ValueError, AttributeError, RecursionError):
+                return Refusal(400, "Invalid request: the body is not a JSON object")
+            if self.known_events is not None and index is not None and index not in self.known_events:
+                return Refusal(400, "Invalid request: there is no such event on this page")
             if index in self.light_events:
                 return None
+        if self.service.req_limit <= 0:
+            return None
         try:
             self.rates.hit(self.service.req_limit, f"ip:{client_address(scope)}")
         except RateLimited as exc:

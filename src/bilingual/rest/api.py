@@ -191,6 +191,8 @@ class RestApi:
                 data = json.loads(await request.body() or b"null")
             except (ValueError, UnicodeDecodeError):
                 raise ApiError(400, "Invalid request: the body is not valid JSON") from None
+            except RecursionError:
+                raise ApiError(400, "Invalid request: the JSON body is nested too deeply") from None
             if data is None:
                 return {}
             if not isinstance(data, dict):
@@ -484,6 +486,11 @@ class RestApi:
         @app.exception_handler(ApiError)
         async def api_error(_: Request, exc: ApiError) -> JSONResponse:
             return JSONResponse({"error": exc.message}, status_code=exc.status, headers=exc.headers)
+
+        @app.exception_handler(Exception)
+        async def unexpected(_: Request, exc: Exception) -> JSONResponse:  # Starlette logs it too
+            return JSONResponse({"error": "The server hit an unexpected error; it is recorded in the server's log."},
+                                status_code=500)
 
         @app.exception_handler(StarletteHTTPException)
         async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -23,11 +23,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+logger = logging.getLogger(__name__)
 
 SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
@@ -146,7 +149,7 @@ class Guard:
             refusal = self.before_body(scope) if self.before_body else None
             if refusal is not None:
                 return await _error(send_with_headers, refusal)
-            return await self.app(scope, receive, send_with_headers)
+            return await _answering_errors(self.app, scope, receive, send_with_headers)
         origin = headers.get(b"origin", b"").decode("latin-1")
         if scope["path"].startswith("/gradio_api/") and origin and not self._same_site(origin, host):
             return await _error(send_with_headers, Refusal(403, "Requests from other sites are not accepted here."))
@@ -199,7 +202,7 @@ class Guard:
                     return {"type": "http.request", "body": data, "more_body": False}
                 return await receive()
 
-            return await self.app(scope, replay, send_with_headers)
+            return await _answering_errors(self.app, scope, replay, send_with_headers)
         finally:
             self.budget.give(held)
 
@@ -207,6 +210,24 @@ class Guard:
         if "*" in self.allowed_origins or origin in self.allowed_origins:
             return True
         return urlsplit(origin).netloc.lower() == host
+
+
+async def _answering_errors(app, scope, receive, send) -> None:
+    """Run ``app``; an error that escapes it becomes a JSON 500 (never a plain-text page or a trace)."""
+    started = False
+
+    async def tracking_send(message):
+        nonlocal started
+        if message["type"] == "http.response.start":
+            started = True
+        await send(message)
+
+    try:
+        await app(scope, receive, tracking_send)
+    except Exception:  # noqa: BLE001 - logged here, answered without details
+        logger.exception("unexpected error in %s %s", scope.get("method"), scope.get("path"))
+        if not started:
+            await _error(send, Refusal(500, "The server hit an unexpected error; it is recorded in the server's log."))
 
 
 def _size(limit: int) -> str:
