@@ -21,8 +21,7 @@ from tests.app_server import free_port
 
 
 @contextmanager
-def live_server(home: Path, *, auth=None, translator_factory=None, rate_window: int = 60,
-                **service_overrides) -> Iterator[str]:
+def live_server(home: Path, *, auth=None, translator_factory=None, **service_overrides) -> Iterator[str]:
     """Yields the server's URL; ``service_overrides`` are :class:`ServiceSettings` fields."""
     import uvicorn
 
@@ -35,7 +34,7 @@ def live_server(home: Path, *, auth=None, translator_factory=None, rate_window: 
     settings = Settings(home=str(home), cache=False, offline=True)
     translator = Translator(settings, backend_factory=translator_factory or fake_factory([]))
     service = replace(ServiceSettings(port=port), **service_overrides)
-    app = build(settings, service, auth=auth, rate_window=rate_window, translator=translator)
+    app = build(settings, service, auth=auth, translator=translator)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **serve_options(service))
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

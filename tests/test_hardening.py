@@ -430,7 +430,7 @@ def test_required_keys_cover_the_page_and_its_api(tmp_path):
 
 
 def test_page_work_and_uploads_are_rate_limited(tmp_path):
-    with live_server(tmp_path / "home", req_limit=2, upload_limit=2, rate_window=60) as url:
+    with live_server(tmp_path / "home", req_limit=2, upload_limit=2) as url:
         translate = fn_index(url, "translate")
         detect = fn_index(url, "detect")
         for _ in range(5):  # the language shown while typing is not work

@@ -30,7 +30,7 @@ def home(tmp_path):
 
 
 def _app(settings, home, translator=None, **service):
-    return build(replace(settings, home=str(home)), ServiceSettings(**service), rate_window=2, translator=translator)
+    return build(replace(settings, home=str(home)), ServiceSettings(rate_window_s=2, **service), translator=translator)
 
 
 def _translate(client, key=None, text="谢谢。", **extra):
@@ -220,7 +220,7 @@ def test_allowed_hosts(tiny_settings, home):
 
 
 def test_page_login_covers_uploads_but_not_the_rest_api(tiny_settings, home):
-    app = build(replace(tiny_settings, home=str(home)), ServiceSettings(), auth=[("ann", "s3cret")], rate_window=2)
+    app = build(replace(tiny_settings, home=str(home)), ServiceSettings(rate_window_s=2), auth=[("ann", "s3cret")])
     with TestClient(app) as client:
         upload = client.post("/gradio_api/upload", files={"files": ("a.txt", b"hello", "text/plain")})
         assert upload.status_code == 401

@@ -75,7 +75,6 @@ def build(
     service: ServiceSettings,
     *,
     auth: list[tuple[str, str]] | None = None,
-    rate_window: int | None = None,
     translator=None,
     summarizer=None,
     page: bool = True,
@@ -108,10 +107,8 @@ def build(
     files = FileStore(home / "files", retention=service.file_retention_s, quota=quota, total=5 * quota)
     exports = FileStore(home / "exports", retention=service.file_retention_s, total=5 * quota)
     keys = KeyStore(home / "api_keys.sqlite3")
-    window = rate_window or service.rate_window_s
-    admission = Admission(service, keys, RateLimits(window))
-    rest = RestApi(translator, summarizer, service, work=work, keys=keys, files=files, rate_window=window,
-                   admission=admission)
+    admission = Admission(service, keys, RateLimits(service.rate_window_s))
+    rest = RestApi(translator, summarizer, service, work=work, keys=keys, files=files, admission=admission)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):

@@ -7,9 +7,9 @@ steps and the bytes that really come out are counted, against three limits, stop
 first one passed:
 
 * :data:`MAX_UNCOMPRESSED_BYTES` for the whole package;
-* :data:`MAX_XML_BYTES` for its XML, which is what costs memory: a parsed XML tree (lxml,
-  python-docx, python-pptx) takes about 20x the XML's size, so one document's memory stays under
-  about :data:`XML_MEMORY_FACTOR` x :data:`MAX_XML_BYTES` (measured by ``benchmarks/abuse.py``);
+* :data:`MAX_XML_BYTES` for its XML, which is what costs memory: a document parsed and walked
+  (lxml, python-docx, our paragraphs) took 32x its XML in ``benchmarks/abuse.py``, so one
+  document's memory stays under :data:`XML_MEMORY_FACTOR` x its XML, at most about 1 GB;
 * :data:`MAX_MEMBERS` members.
 
 What was read is written into a new package whose directory tells the truth (members stored,
@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from ..errors import UnsupportedFormatError
 
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
-MAX_XML_BYTES = 32 * 1024 * 1024
+MAX_XML_BYTES = 24 * 1024 * 1024
 MAX_MEMBERS = 10_000
-XML_MEMORY_FACTOR = 25  # memory of parsed XML per byte of XML, rounded up from the measured ~20
+XML_MEMORY_FACTOR = 40  # memory per byte of XML while a document is read, rounded up from the measured 32
 _STEP = 64 * 1024
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 

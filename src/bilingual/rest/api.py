@@ -153,8 +153,9 @@ class RestApi:
         service: limits, keys and CORS settings.
         work: the process-wide work limit, shared with the web page.
         keys: the API key store.
-        files: where translated files wait to be downloaded.
-        rate_window: seconds of the rate-limit window (60: requests per minute).
+        files: where translated files wait to be downloaded (quotas per key or client address).
+        glossaries: stored glossaries (default: ``<home>/glossaries``, with the service's quotas).
+        admission: keys and rate limits, shared with the guard in front (default: a new one).
     """
 
     def __init__(
@@ -166,7 +167,6 @@ class RestApi:
         work: WorkLimit,
         keys: KeyStore,
         files: FileStore,
-        rate_window: int = 60,
         glossaries: GlossaryStore | None = None,
         admission: Admission | None = None,
     ) -> None:
@@ -176,10 +176,9 @@ class RestApi:
         self.work = work
         self.keys = keys
         self.files = files
-        self.rate_window = rate_window
         self.glossaries = glossaries or GlossaryStore(files.folder.parent / "glossaries",
                                                       per_owner=service.glossary_quota, total=50 * service.glossary_quota)
-        self.admission = admission or Admission(service, keys, RateLimits(rate_window))
+        self.admission = admission or Admission(service, keys, RateLimits(service.rate_window_s))
 
     # -- plumbing -----------------------------------------------------------------------------
 

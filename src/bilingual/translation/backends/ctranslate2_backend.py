@@ -80,7 +80,7 @@ def converted_model(model_dir: Path, model_name: str, quantization: str, home: P
             )
             for name in ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json"):
                 if (model_dir / name).is_file():
-                    shutil.copy2(model_dir / name, staging / name)
+                    shutil.copyfile(model_dir / name, staging / name)  # not the mode: private in a private home
             os.replace(staging, target)
         except OSError:
             if not (target / "model.bin").is_file():
