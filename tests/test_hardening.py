@@ -738,3 +738,30 @@ def test_page_downloads_follow_the_retention_setting(tmp_path):
             time.sleep(0.5)
         assert all(request(link)[0] in (403, 404) for link in links)  # gone within the retention time
         assert time.monotonic() < deadline
+
+
+def test_the_page_names_files_without_server_paths(tmp_path):
+    """Low 13: the upload route and the page's file outputs carried absolute paths."""
+    home = tmp_path / "secret-user-home"
+    with live_server(home) as url:
+        status, body = upload(url, "note.txt", b"The weather is good.")
+        assert status == 200 and str(tmp_path).encode() not in body
+        (alias,) = json.loads(body)
+        assert alias.startswith("/uploads/") and alias.endswith("/note.txt")
+        document = fn_index(url, "translate_upload")
+        file_data = {"path": alias, "meta": {"_type": "gradio.FileData"}, "orig_name": "note.txt"}
+        _, messages = run_event(url, document, [file_data, "自动 Auto", False, ""])
+        raw = json.dumps(messages)
+        assert str(tmp_path) not in raw and "secret-user-home" not in raw
+        result = _completed(messages)["output"]["data"]
+        assert result[0] == "完成 Done: note.txt"
+        download = result[1]
+        assert download["path"].startswith("/uploads/") and download["url"].endswith("/note.zh-Hans.txt")
+        status, content = request(download["url"])
+        assert (status, content) == (200, "<The weather is good.>".encode())
+        # the alias names nothing outside the upload folder, and a text that mentions it is left alone
+        status, _ = request(url + "/gradio_api/file=/uploads/../../secret-user-home/api_keys.sqlite3")
+        assert status in (403, 404)
+        translate = fn_index(url, "translate")
+        _, messages = run_event(url, translate, ["See /uploads/x/y.txt for details.", "zh"])
+        assert _completed(messages)["output"]["data"] == ["<See /uploads/x/y.txt for details.>"]

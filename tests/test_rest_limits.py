@@ -206,7 +206,8 @@ def test_page_uploads_refuse_other_sites_and_big_files(tiny_settings, home):
         own = client.post("/gradio_api/upload", files=files, headers={"Origin": "http://testserver"})
         assert own.status_code == 200
         (stored,) = own.json()
-        assert stored.startswith(str(home / "gradio"))  # kept in the home folder, private
+        assert stored.startswith("/uploads/")  # named without the server path; kept in the home folder, private
+        assert (home / "gradio" / stored.removeprefix("/uploads/")).is_file()
         assert (home / "gradio").stat().st_mode & 0o777 == 0o700
         big = client.post("/gradio_api/upload", files={"files": ("b.txt", b"x" * (2 * 1024 * 1024), "text/plain")})
         assert big.status_code == 413

@@ -93,6 +93,7 @@ def build(
     from .rest.admission import Admission, RateLimits
     from .rest.api import RestApi
     from .rest.guard import Guard
+    from .rest.paths import HidePaths
     from .summarization.summarizer import Summarizer
     from .translation.translator import Translator
     from .work import WorkLimit
@@ -134,6 +135,7 @@ def build(
     rest.install(app)
     if page:
         import gradio as gr
+        from gradio.utils import get_upload_folder
 
         from .ui.app import create_app
         from .ui.views import CSS
@@ -142,7 +144,7 @@ def build(
                           retention=service.file_retention_s)
         admission.light_events = light_events(demo)
         admission.known_events = frozenset(demo.fns)
-        admission.upload_folder = Path(os.environ.get("GRADIO_TEMP_DIR") or tempfile.gettempdir())
+        admission.upload_folder = Path(get_upload_folder())
         if service.require_api_key:
             auth = page_login(auth, keys)
         # Gradio's own queue only hands jobs to the shared work limit, which decides what runs.
@@ -153,6 +155,7 @@ def build(
         # Gradio checks the file paths that events name only in apps it launched itself; a mounted
         # app must say it is running, or an event could name any file on the server.
         demo.has_launched = True
+        app = HidePaths(app, get_upload_folder())
     text_limit = _TEXT_BODY_OVERHEAD + 6 * max(service.char_limit, settings.max_input_chars)  # JSON's \\u escapes
     file_limit = _TEXT_BODY_OVERHEAD + service.file_limit_bytes
 
