@@ -39,7 +39,6 @@ Usage::
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import resource
@@ -53,7 +52,6 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -64,6 +62,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load import free_port  # noqa: E402
 
 from tests.fixtures.corpus import PAIRS  # noqa: E402
+from tests.fixtures.hostile import docx, lying_zip, separate_streams_pdf, shared_stream_pdf, xml_heavy_docx  # noqa: E402
 from tests.fixtures.tiny_models import cached_model  # noqa: E402
 
 WORKERS = 16  # the default work limit with batching across requests
@@ -234,39 +233,6 @@ def article(paragraphs: int) -> str:
     return "\n\n".join(zh[i % len(zh)] + zh[(i + 7) % len(zh)] for i in range(paragraphs))
 
 
-# -- hostile files (built here, as the tests build them) ------------------------------------------------
-
-
-def docx(paragraphs: list[str]) -> bytes:
-    from docx import Document
-
-    document = Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def xml_heavy_docx(xml_bytes: int) -> bytes:
-    """A .docx whose body is ``xml_bytes`` of paragraphs holding only numbers (nothing to translate)."""
-    unit = b"<w:p><w:r><w:t>1</w:t></w:r></w:p>"
-    head = (b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>')
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(docx(["x"]))) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            if info.filename == "word/document.xml":
-                with target.open("word/document.xml", "w") as member:
-                    member.write(head)
-                    chunk = unit * 30_000
-                    for _ in range(max(1, xml_bytes // len(chunk))):
-                        member.write(chunk)
-                    member.write(b"</w:body></w:document>")
-            else:
-                target.writestr(info, source.read(info))
-    return out.getvalue()
-
-
 # -- the run -------------------------------------------------------------------------------------------------
 
 
@@ -396,9 +362,7 @@ def third_round(report: Report, proc, url: str, events: dict[str, int], workdir:
         return f"{leaked} of 4 leaked ({', '.join(sorted(set(outcomes)))})", leaked == 0
     report.case(proc, url, "H1. server files named in page events", "nothing read", file_events)
 
-    from tests.test_hardening import _lying_zip, _shared_stream_pdf
-
-    lying = _lying_zip(docx(["The weather is good."]), "word/media/blob.bin", 400 * 1024 * 1024, 4096)
+    lying = lying_zip(docx(["The weather is good."]), "word/media/blob.bin", 400 * 1024 * 1024, 4096)
 
     def zip_directory():
         status, message = translate_file(url, "lying.docx", lying)
@@ -439,7 +403,7 @@ def third_round(report: Report, proc, url: str, events: dict[str, int], workdir:
         return f"{sorted(s for s, _ in results)}", all(s == 200 for s, _ in results)
     report.case(proc, url, "H3. two of those at once", f"< 2 x {XML_MEMORY_FACTOR}x their XML", two_at_once)
 
-    shared = _shared_stream_pdf(15, 74 * 1024 * 1024)
+    shared = shared_stream_pdf(15, 74 * 1024 * 1024)
 
     def shared_pdf():
         status, message = translate_file(url, "shared.pdf", shared)
@@ -473,7 +437,7 @@ def third_round(report: Report, proc, url: str, events: dict[str, int], workdir:
     sentences = [p[1] for p in PAIRS if p[1].endswith(".")]
     text = "\n\n".join(sentences[i % len(sentences)] for i in range(600))
     terms = "\n".join(f"term{n:05d}\t术语{n}" for n in range(9_999)) + "\nharbour\t港口\n"
-    status, answer = post(url + "/glossaries", json.dumps({"entries": terms}).encode())
+    _, answer = post(url + "/glossaries", json.dumps({"entries": terms}).encode())
     glossary_id = json.loads(answer)["id"]
     timings = {}
     for with_glossary in (False, True, False, True):
@@ -561,27 +525,6 @@ def third_round(report: Report, proc, url: str, events: dict[str, int], workdir:
     report.case(proc, url, "M10. a body sent a byte every 2-3 s", "closed < 60 s", trickle)
 
 
-def separate_streams_pdf(pages: int, content_bytes: int) -> bytes:
-    from pypdf import PdfWriter
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
-
-    writer = PdfWriter()
-    font = writer._add_object(DictionaryObject({NameObject("/Type"): NameObject("/Font"),
-                                                NameObject("/Subtype"): NameObject("/Type1"),
-                                                NameObject("/BaseFont"): NameObject("/Helvetica")}))
-    resources = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
-    line = b"BT /F1 12 Tf 72 720 Td (The weather is good.) Tj ET\n"
-    for n in range(pages):
-        stream = DecodedStreamObject()
-        stream.set_data(line * (content_bytes // len(line)) + f"% page {n}\n".encode())
-        page = writer.add_blank_page(612, 792)
-        page[NameObject("/Contents")] = writer._add_object(stream.flate_encode(level=9))
-        page[NameObject("/Resources")] = resources
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 def keyed_and_file_limited(report: Report, workdir: Path) -> None:
     proc, url = start_app(str(workdir / "keyed"), {"BILINGUAL_REQUIRE_API_KEY": "1"})
     try:
@@ -635,8 +578,7 @@ def main() -> int:
     try:
         events = fn_indices(url)
         run_event(url, events["translate_stream"], [article(4), "自动 Auto", ""])  # warm-up: models loaded
-        rss, peak = memory(proc.pid)
-        report.note("after warm-up", f"server at {rss:.0f} MB")
+        report.note("after warm-up", f"server at {memory(proc.pid)[0]:.0f} MB")
         earlier_rounds(report, proc, url, events)
         third_round(report, proc, url, events, workdir)
     finally:

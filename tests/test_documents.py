@@ -270,7 +270,7 @@ def _zip_bomb() -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", b"<w:document/>")
-        archive.writestr("word/media/image1.png", b"\0" * (300 * 1024 * 1024))
+        archive.writestr("word/media/image1.png", b"\0" * (120 * 1024 * 1024))  # past the 100 MB limit
     return out.getvalue()
 
 

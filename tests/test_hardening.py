@@ -13,8 +13,11 @@ import time
 import urllib.parse
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bilingual.keys import KeyStore
+from tests.fixtures.hostile import docx, lying_zip, shared_stream_pdf
 from tests.live_server import fn_index, live_server, request, run_event, upload
 
 
@@ -54,7 +57,7 @@ def test_page_events_read_only_files_uploaded_here(tmp_path, secret_file):
             assert _completed(messages)["success"] is False
 
         # a real upload is translated, and a glossary file fills the box
-        status, body = upload(url, "note.txt", "The weather is good.".encode())
+        status, body = upload(url, "note.txt", b"The weather is good.")
         assert status == 200
         (path,) = json.loads(body)
         file_data = {"path": path, "meta": {"_type": "gradio.FileData"}, "orig_name": "note.txt"}
@@ -98,49 +101,6 @@ def test_received_upload_refuses_what_was_not_uploaded(tmp_path, secret_file, mo
 # -- documents: what a few megabytes may cost --------------------------------------------------------
 
 
-def _docx(paragraphs: list[str]) -> bytes:
-    import io
-
-    from docx import Document
-
-    document = Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def _lying_zip(data: bytes, name: str, payload_size: int, declared: int) -> bytes:
-    """``data`` (a zip) plus a member ``name`` of ``payload_size`` zero bytes whose headers declare
-    ``declared`` bytes, with the CRC of that prefix: it reads back 'correctly' as the short member."""
-    import io
-    import struct
-    import zipfile
-    import zlib
-
-    out = io.BytesIO(data)
-    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(name, b"\0" * payload_size)
-    raw = bytearray(out.getvalue())
-    crc = zlib.crc32(b"\0" * declared)
-    encoded = name.encode()
-    at = 0
-    while True:  # the member's local header
-        at = raw.find(b"PK\x03\x04", at)
-        if raw[at + 30: at + 30 + len(encoded)] == encoded:
-            break
-        at += 4
-    struct.pack_into("<I", raw, at + 14, crc)
-    struct.pack_into("<I", raw, at + 22, declared)
-    at = raw.find(b"PK\x01\x02")
-    while raw[at + 46: at + 46 + len(encoded)] != encoded:  # its central directory entry
-        at = raw.find(b"PK\x01\x02", at + 4)
-    struct.pack_into("<I", raw, at + 16, crc)
-    struct.pack_into("<I", raw, at + 24, declared)
-    return bytes(raw)
-
-
 def _translator(tmp_path):
     from bilingual import Settings, Translator
     from tests.fakes import fake_factory
@@ -157,7 +117,7 @@ def test_a_zip_directory_that_lies_is_not_believed(tmp_path):
     from bilingual.documents import translate_content
     from bilingual.documents.archive import read_package
 
-    hostile = _lying_zip(_docx(["The weather is good."]), "word/media/blob.bin", 400 * 1024 * 1024, 4096)
+    hostile = lying_zip(docx(["The weather is good."]), "word/media/blob.bin", 400 * 1024 * 1024, 4096)
     assert len(hostile) < 1_000_000
     with zipfile.ZipFile(io.BytesIO(hostile)) as archive:  # what the directory says
         assert archive.getinfo("word/media/blob.bin").file_size == 4096
@@ -182,7 +142,7 @@ def test_a_lying_member_with_the_wrong_checksum_is_damaged(tmp_path):
     from bilingual.documents import translate_content
     from bilingual.errors import UnsupportedFormatError
 
-    hostile = _lying_zip(_docx(["The weather is good."]), "word/media/blob.bin", 50 * 1024 * 1024, 4096)
+    hostile = lying_zip(docx(["The weather is good."]), "word/media/blob.bin", 50 * 1024 * 1024, 4096)
     hostile = hostile.replace(zlib.crc32(b"\0" * 4096).to_bytes(4, "little"), b"\1\2\3\4")
     with pytest.raises(UnsupportedFormatError, match="damaged") as info:
         translate_content(_translator(tmp_path), hostile, "report.docx", "zh", source="en")
@@ -220,7 +180,6 @@ def test_xml_heavy_documents_are_refused_by_their_xml_size(tmp_path):
 
 def test_documents_share_one_memory_budget(tmp_path):
     """The work limit bounds jobs; the memory budget bounds what the documents among them may take."""
-    import threading
 
     from bilingual.documents import translate_content
     from bilingual.errors import InputTooLargeError, ServerBusyError
@@ -228,7 +187,7 @@ def test_documents_share_one_memory_budget(tmp_path):
 
     budget = MemoryBudget(150 * 1024 * 1024, wait_timeout=0.5)
     with pytest.raises(InputTooLargeError, match="BILINGUAL_MEMORY_BUDGET_MB"):
-        translate_content(_translator(tmp_path), _docx(["Hi there."]), "a.docx", "zh", source="en", memory=budget)
+        translate_content(_translator(tmp_path), docx(["Hi there."]), "a.docx", "zh", source="en", memory=budget)
     budget = MemoryBudget(1024 * 1024 * 1024, wait_timeout=0.5)
     held, release = threading.Event(), threading.Event()
 
@@ -242,38 +201,12 @@ def test_documents_share_one_memory_budget(tmp_path):
     held.wait(5)
     try:
         with pytest.raises(ServerBusyError):
-            translate_content(_translator(tmp_path), _docx(["Hi there."]), "a.docx", "zh", source="en", memory=budget)
+            translate_content(_translator(tmp_path), docx(["Hi there."]), "a.docx", "zh", source="en", memory=budget)
     finally:
         release.set()
         thread.join()
-    translate_content(_translator(tmp_path), _docx(["Hi there."]), "a.docx", "zh", source="en", memory=budget)
+    translate_content(_translator(tmp_path), docx(["Hi there."]), "a.docx", "zh", source="en", memory=budget)
     assert budget.used == 0 and budget.peak >= 900 * 1024 * 1024
-
-
-def _shared_stream_pdf(pages: int, content_bytes: int) -> bytes:
-    """A small PDF whose pages all draw one content stream of ``content_bytes`` (flate-compressed)."""
-    import io
-
-    from pypdf import PdfWriter
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
-
-    writer = PdfWriter()
-    font = writer._add_object(DictionaryObject({NameObject("/Type"): NameObject("/Font"),
-                                                NameObject("/Subtype"): NameObject("/Type1"),
-                                                NameObject("/BaseFont"): NameObject("/Helvetica")}))
-    resources = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
-    stream = DecodedStreamObject()
-    line = b"BT /F1 12 Tf 72 720 Td (x) Tj ET\n"
-    stream.set_data(line * (content_bytes // len(line)))
-    compressed = stream.flate_encode(level=9)
-    reference = writer._add_object(compressed)
-    for _ in range(pages):
-        page = writer.add_blank_page(612, 792)
-        page[NameObject("/Contents")] = reference
-        page[NameObject("/Resources")] = resources
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def test_a_pdf_whose_pages_share_one_huge_stream_is_refused_in_time(tmp_path):
@@ -283,7 +216,7 @@ def test_a_pdf_whose_pages_share_one_huge_stream_is_refused_in_time(tmp_path):
     from bilingual.documents import translate_content
     from bilingual.errors import InputTooLargeError
 
-    hostile = _shared_stream_pdf(15, 60 * 1024 * 1024)
+    hostile = shared_stream_pdf(15, 60 * 1024 * 1024)
     assert len(hostile) < 400_000
     started = time.perf_counter()
     with pytest.raises(InputTooLargeError, match="split it into smaller files"):
@@ -292,7 +225,7 @@ def test_a_pdf_whose_pages_share_one_huge_stream_is_refused_in_time(tmp_path):
     # shared streams are counted at every use: 40 pages x 1 MB is past the document's content budget
     started = time.perf_counter()
     with pytest.raises(InputTooLargeError):
-        translate_content(_translator(tmp_path), _shared_stream_pdf(40, 1024 * 1024), "p.pdf", "zh", source="en")
+        translate_content(_translator(tmp_path), shared_stream_pdf(40, 1024 * 1024), "p.pdf", "zh", source="en")
     assert time.perf_counter() - started < 10
 
 
@@ -301,7 +234,7 @@ def test_pdf_reading_stops_at_its_time_budget():
     from bilingual.errors import InputTooLargeError
 
     with pytest.raises(InputTooLargeError, match="longer than 0.05 s"):
-        pdf_text(_shared_stream_pdf(4, 300_000), time_budget=0.05)
+        pdf_text(shared_stream_pdf(4, 300_000), time_budget=0.05)
 
 
 # -- glossaries: one pass, however many terms -----------------------------------------------------
@@ -328,9 +261,6 @@ def _regex_protect(text: str, terms: dict[str, str], language: str) -> tuple[str
 
     return re.sub(pattern, replace, text, flags=re.IGNORECASE if language == "en" else 0), mapping
 
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 _EN_WORDS = ["bank", "the bank", "bridge", "new factory", "factory", "port", "ports", "a", "co", "es", "Bank"]
 
@@ -677,7 +607,7 @@ def _docx_with(document_xml: bytes) -> bytes:
     import io
     import zipfile
 
-    source = zipfile.ZipFile(io.BytesIO(_docx(["Hello."])))
+    source = zipfile.ZipFile(io.BytesIO(docx(["Hello."])))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         for info in source.infolist():
@@ -697,7 +627,7 @@ def test_bad_input_gets_4xx_errors_not_500(tmp_path):
                         "not a valid docx"),
         "nested.html": (b"<p>" + b"<b>" * 20_000 + b"Hello there." + b"</b>" * 20_000 + b"</p>", "nested more than"),
         "zip.docx": (b"PK\x03\x04" + b"\0" * 100, "not a zip package"),
-        "shared.pdf": (_shared_stream_pdf(15, 60 * 1024 * 1024), "split it into smaller files"),
+        "shared.pdf": (shared_stream_pdf(15, 60 * 1024 * 1024), "split it into smaller files"),
     }
     with live_server(tmp_path / "home") as url:
         for name, (data, message) in files.items():
@@ -758,7 +688,7 @@ def test_the_page_names_files_without_server_paths(tmp_path):
         download = result[1]
         assert download["path"].startswith("/uploads/") and download["url"].endswith("/note.zh-Hans.txt")
         status, content = request(download["url"])
-        assert (status, content) == (200, "<The weather is good.>".encode())
+        assert (status, content) == (200, b"<The weather is good.>")
         # the alias names nothing outside the upload folder, and a text that mentions it is left alone
         status, _ = request(url + "/gradio_api/file=/uploads/../../secret-user-home/api_keys.sqlite3")
         assert status in (403, 404)
