@@ -7,8 +7,10 @@ import time
 from collections.abc import Sequence
 from contextlib import contextmanager
 
+from bilingual.translation.backends import BackendBase
 
-class FakeBackend:
+
+class FakeBackend(BackendBase):
     """Counts one token per character (plus one for </s>) and records every batch it sees.
 
     With ``delay``, each batch takes that long; ``peak`` is the most batches seen running at once.
@@ -40,6 +42,20 @@ class FakeBackend:
         finally:
             with self._lock:
                 self.running -= 1
+
+
+def fake_translator(home=None, *, record: list | None = None, backend_options: dict | None = None, **settings):
+    """A :class:`~bilingual.Translator` over :class:`FakeBackend`: offline, no cache unless asked.
+
+    ``record`` receives the backends it builds; ``settings`` are :class:`~bilingual.Settings` fields.
+    """
+    from bilingual import Settings, Translator
+
+    values = {"cache": False, "offline": True, **settings}
+    if home is not None:
+        values["home"] = str(home)
+    return Translator(Settings(**values), backend_factory=fake_factory([] if record is None else record,
+                                                                       **(backend_options or {})))
 
 
 def fake_factory(record: list, **options):

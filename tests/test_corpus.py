@@ -175,7 +175,9 @@ def test_memory_does_not_grow_with_the_corpus(tmp_path):
 
     from bilingual import Settings
 
-    class Echo:  # an instant backend that keeps nothing (the test fake records every batch)
+    from bilingual.translation.backends import BackendBase
+
+    class Echo(BackendBase):  # an instant backend that keeps nothing (the test fake records every batch)
         model_name = fingerprint = "echo"
 
         def count_tokens(self, texts):
@@ -220,10 +222,9 @@ def test_without_ray_the_ray_engine_and_serve_say_how_to_install_it(tmp_path, mo
 
 
 def _fake_translator(tmp_path, **settings):
-    from bilingual import Settings
-    from tests.fakes import fake_factory
+    from tests.fakes import fake_translator
 
-    return Translator(Settings(home=str(tmp_path), cache=False, **settings), backend_factory=fake_factory([]))
+    return fake_translator(tmp_path, **settings)
 
 
 def test_a_malformed_jsonl_line_is_that_records_error(tmp_path):

@@ -11,9 +11,9 @@ import pytest
 
 from bilingual import InputTooLargeError, UnsupportedFormatError
 from bilingual import documents as docs_module
-from bilingual.documents import translate_content
+from bilingual.documents import translate_content, translate_file
 from bilingual.text.chinese import convert
-from tests.fakes import fake_factory
+from tests.fakes import fake_translator
 from tests.fixtures.corpus import PAIRS
 
 ZH = {en: zh for zh, en in PAIRS}  # English sentence -> its Chinese translation
@@ -96,10 +96,9 @@ def test_docx_bilingual(tiny_translator, docx_bytes):
 
 
 def test_a_sentence_over_three_runs_reaches_the_model_whole(tmp_path, docx_bytes):
-    from bilingual import Settings, Translator
 
     record: list = []
-    translator = Translator(Settings(home=str(tmp_path), cache=False), backend_factory=fake_factory(record))
+    translator = fake_translator(tmp_path, record=record)
     translate_content(translator, docx_bytes, "r.docx", "zh", source="en")
     sent = [s for batch in record[0].batches for s in batch]
     assert "The delegation visited Chongqing." in sent
@@ -302,23 +301,20 @@ def _encrypted_pdf() -> bytes:
     ],
 )
 def test_bad_files_get_clear_errors(tmp_path, name, make, message):
-    from bilingual import Settings, Translator
 
-    translator = Translator(Settings(home=str(tmp_path), cache=False), backend_factory=fake_factory([]))
+    translator = fake_translator(tmp_path)
     with pytest.raises(UnsupportedFormatError, match=message):
         translate_content(translator, make(), name, "zh", source="en")
     path = tmp_path / name
     path.write_bytes(make())
     with pytest.raises(UnsupportedFormatError):
-        translator.translate_file(path, "zh", source="en")
+        translate_file(translator, path, "zh", source="en")
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [name]  # nothing left behind
 
 
 def test_too_large_files_and_texts(tmp_path, monkeypatch):
-    from bilingual import Settings, Translator
 
-    translator = Translator(Settings(home=str(tmp_path), cache=False, max_input_chars=50),
-                            backend_factory=fake_factory([]))
+    translator = fake_translator(tmp_path, max_input_chars=50)
     with pytest.raises(InputTooLargeError):
         translate_content(translator, ("The weather is good. " * 10).encode(), "a.txt", "zh")
     with pytest.raises(InputTooLargeError):
@@ -327,7 +323,7 @@ def test_too_large_files_and_texts(tmp_path, monkeypatch):
     path = tmp_path / "big.md"
     path.write_text("The weather is good. " * 10)
     with pytest.raises(InputTooLargeError, match="larger than"):
-        translator.translate_file(path, "zh")
+        translate_file(translator, path, "zh")
 
 
 def test_broken_html_is_parsed_leniently(tiny_translator):
@@ -341,17 +337,17 @@ def test_broken_html_is_parsed_leniently(tiny_translator):
 def test_python_api_writes_beside_the_input(tiny_translator, tmp_path):
     source = tmp_path / "release.docx"
     source.write_bytes(_docx())
-    written = tiny_translator.translate_file(source, "zh-TW")
+    written = translate_file(tiny_translator, source, "zh-TW")
     assert written == tmp_path / "release.zh-TW.docx"
     from docx import Document
 
     assert Document(str(written)).paragraphs[0].text == convert("天气很好。", "Hant-TW")
-    auto = tiny_translator.translate_file(source)  # automatic target: the other language
+    auto = translate_file(tiny_translator, source)  # automatic target: the other language
     assert auto == tmp_path / "release.zh-Hans.docx"
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(_pdf(PDF_LINES))
-    assert tiny_translator.translate_file(pdf, "zh") == tmp_path / "report.zh-Hans.docx"
-    assert tiny_translator.translate_file(pdf, "zh", out=tmp_path / "out" / "r.md").read_text() == "\n\n".join(PDF_ZH) + "\n"
+    assert translate_file(tiny_translator, pdf, "zh") == tmp_path / "report.zh-Hans.docx"
+    assert translate_file(tiny_translator, pdf, "zh", out=tmp_path / "out" / "r.md").read_text() == "\n\n".join(PDF_ZH) + "\n"
 
 
 def test_cli_file_and_folder(tiny_translator, tmp_path, monkeypatch):

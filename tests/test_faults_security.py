@@ -109,17 +109,18 @@ def test_page_messages_never_show_local_paths(tmp_path, tiny_zh_en):
 
 
 def test_logins(tmp_path):
+    from bilingual.config import ServiceSettings
     from bilingual.server import read_auth
 
-    assert read_auth({}) is None
-    assert read_auth({"BILINGUAL_AUTH": "ann:secret,bob:pw"}) == [("ann", "secret"), ("bob", "pw")]
+    assert read_auth(ServiceSettings.from_env({})) is None
+    assert read_auth(ServiceSettings.from_env({"BILINGUAL_AUTH": "ann:secret,bob:pw"})) == [("ann", "secret"), ("bob", "pw")]
     logins = tmp_path / "logins"
     logins.write_text("# team\nann:s3cret:with:colons\n\n")
-    assert read_auth({"BILINGUAL_AUTH_FILE": str(logins)}) == [("ann", "s3cret:with:colons")]
+    assert read_auth(ServiceSettings.from_env({"BILINGUAL_AUTH_FILE": str(logins)})) == [("ann", "s3cret:with:colons")]
     with pytest.raises(BilingualError, match="user:password"):
-        read_auth({"BILINGUAL_AUTH": "ann:"})
+        read_auth(ServiceSettings.from_env({"BILINGUAL_AUTH": "ann:"}))
     with pytest.raises(BilingualError, match="Cannot read"):
-        read_auth({"BILINGUAL_AUTH_FILE": str(tmp_path / "missing")})
+        read_auth(ServiceSettings.from_env({"BILINGUAL_AUTH_FILE": str(tmp_path / "missing")}))
 
 
 def test_model_panel_shows_folder_names_and_checks_their_files(tmp_path, tiny_zh_en):

@@ -102,10 +102,9 @@ def test_received_upload_refuses_what_was_not_uploaded(tmp_path, secret_file, mo
 
 
 def _translator(tmp_path):
-    from bilingual import Settings, Translator
-    from tests.fakes import fake_factory
+    from tests.fakes import fake_translator
 
-    return Translator(Settings(home=str(tmp_path), cache=False, offline=True), backend_factory=fake_factory([]))
+    return fake_translator(tmp_path)
 
 
 def test_a_zip_directory_that_lies_is_not_believed(tmp_path):
@@ -293,10 +292,9 @@ def test_the_term_trie_matches_chinese_as_the_regular_expression_did(text, words
 def test_a_large_glossary_is_matched_in_one_pass_built_once(tmp_path, monkeypatch):
     """Medium 7: 10,000 terms multiplied the time 36x. The trie is built once per glossary and language,
     and a text is scanned once: trie steps stay within (text length x the longest term)."""
-    from bilingual import Settings, Translator
     from bilingual.text import terms as terms_module
     from bilingual.translation.glossary import load_glossary
-    from tests.fakes import fake_factory
+    from tests.fakes import fake_translator
 
     built = []
     original = terms_module.TermMatcher.__init__
@@ -307,7 +305,7 @@ def test_a_large_glossary_is_matched_in_one_pass_built_once(tmp_path, monkeypatc
 
     monkeypatch.setattr(terms_module.TermMatcher, "__init__", counting_init)
     glossary = load_glossary({f"term{n:05d}": f"术语{n}" for n in range(9_999)} | {"harbour": "港口"})
-    translator = Translator(Settings(home=str(tmp_path), cache=False, offline=True), backend_factory=fake_factory([]))
+    translator = fake_translator(tmp_path)
     text = " ".join(f"The harbour opened {n} new berths." for n in range(200))
     doc = translator.translate_document(text, "zh", glossary=glossary)
     assert doc.text.count("<The ZQ1 opened") == 0 and "港口" in doc.text
@@ -505,11 +503,12 @@ def test_loopback_answers_only_to_loopback_host_names(tmp_path):
 def test_an_empty_auth_file_setting_refuses_to_start():
     """Low 15: BILINGUAL_AUTH_FILE="" (an unset shell variable) served the page open."""
     from bilingual import BilingualError
+    from bilingual.config import ServiceSettings
     from bilingual.server import read_auth
 
     for value in ("", "  "):
         with pytest.raises(BilingualError, match="BILINGUAL_AUTH_FILE is set but empty"):
-            read_auth({"BILINGUAL_AUTH_FILE": value})
+            read_auth(ServiceSettings.from_env({"BILINGUAL_AUTH_FILE": value}))
 
 
 def test_the_home_and_its_files_are_private(tmp_path):
@@ -584,8 +583,8 @@ def test_rest_quotas_answer_4xx(tmp_path):
 
 def test_page_uploads_have_a_total_quota(tmp_path):
     with live_server(tmp_path / "home", upload_quota_mb=1, upload_limit=0) as url:
-        assert upload(url, "a.txt", b"a" * 600_000)[0] == 200
-        status, body = upload(url, "b.txt", b"b" * 600_000)
+        assert upload(url, "a.txt", b"a" * 1_000_000)[0] == 200
+        status, body = upload(url, "b.txt", b"b" * 60_000)
         assert status == 429 and "space for uploads is full" in json.loads(body)["error"]
 
 

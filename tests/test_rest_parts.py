@@ -105,17 +105,17 @@ def test_service_settings_from_env():
 @pytest.mark.parametrize("value", [",", " , ", "# nobody"])
 def test_login_settings_without_a_login_refuse_to_start(value):
     with pytest.raises(BilingualError, match="holds no login"):
-        read_auth({"BILINGUAL_AUTH": value})
+        read_auth(ServiceSettings.from_env({"BILINGUAL_AUTH": value}))
 
 
 def test_empty_auth_file_refuses_to_start(tmp_path, caplog):
     logins = tmp_path / "logins"
     logins.write_text("# only a comment\n\n")
     with pytest.raises(BilingualError, match="holds no login"):
-        read_auth({"BILINGUAL_AUTH_FILE": str(logins)})
+        read_auth(ServiceSettings.from_env({"BILINGUAL_AUTH_FILE": str(logins)}))
     logins.write_text("ann:pw\n")
     logins.chmod(0o644)
-    assert read_auth({"BILINGUAL_AUTH_FILE": str(logins)}) == [("ann", "pw")]
+    assert read_auth(ServiceSettings.from_env({"BILINGUAL_AUTH_FILE": str(logins)})) == [("ann", "pw")]
     assert "readable by other users" in caplog.text
 
 
@@ -147,13 +147,13 @@ def test_page_says_the_server_is_busy(tmp_path):
     """The page's buttons and API take their slot from the same limit, and say so when it is full."""
     import gradio as gr
 
-    from bilingual import Settings, Summarizer, Translator
+    from bilingual import Summarizer
     from bilingual.ui.app import Handlers
     from bilingual.work import WorkLimit
-    from tests.fakes import fake_factory, slot_held
+    from tests.fakes import fake_translator, slot_held
 
-    settings = Settings(home=str(tmp_path), cache=False, offline=True)
-    translator = Translator(settings, backend_factory=fake_factory([]))
+    translator = fake_translator(tmp_path)
+    settings = translator.settings
     work = WorkLimit(1, 0)
     handlers = Handlers(translator, Summarizer(settings, translator=translator), work)
     with slot_held(work):
@@ -171,13 +171,12 @@ def test_page_says_the_server_is_busy(tmp_path):
 
 
 def test_detect_event_judges_a_bounded_prefix(tmp_path):
-    from bilingual import Settings, Summarizer, Translator
+    from bilingual import Summarizer
     from bilingual.ui.app import Handlers
-    from tests.fakes import fake_factory
+    from tests.fakes import fake_translator
 
-    settings = Settings(home=str(tmp_path), cache=False, offline=True)
-    translator = Translator(settings, backend_factory=fake_factory([]))
-    handlers = Handlers(translator, Summarizer(settings, translator=translator))
+    translator = fake_translator(tmp_path)
+    handlers = Handlers(translator, Summarizer(translator.settings, translator=translator))
     start = time.perf_counter()
     assert "中文" in handlers.detect("天气很好。" * 1_000_000)  # 5 million characters
     assert time.perf_counter() - start < 0.5

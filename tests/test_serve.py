@@ -26,7 +26,7 @@ def _free_port() -> int:
 def served(tiny_zh_en, tiny_en_zh, tmp_path_factory):
     from ray import serve
 
-    from bilingual.serve import build_app
+    from bilingual.serve import app_builder
 
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("BILINGUAL_")}
@@ -35,7 +35,7 @@ def served(tiny_zh_en, tiny_en_zh, tmp_path_factory):
                BILINGUAL_SERVE_CPUS="0.5")  # two model replicas and the ingress fit on ray.init(num_cpus=2)
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     serve.start(http_options={"host": "127.0.0.1", "port": port})
-    serve.run(build_app(env), name="bilingual", route_prefix="/", blocking=False)
+    serve.run(app_builder(env), name="bilingual", route_prefix="/", blocking=False)
     url = f"http://127.0.0.1:{port}"
     try:
         yield url

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from bilingual import Settings, Summarizer, Translator
+from bilingual import Summarizer
 from bilingual.ui.app import Handlers
-from tests.fakes import fake_factory
+from tests.fakes import fake_translator
 
 
 def _translator(tmp_path, batch_size=4):
     record: list = []
-    settings = Settings(home=str(tmp_path), cache=False, offline=True, batch_size=batch_size)
-    return Translator(settings, backend_factory=fake_factory(record)), record
+    return fake_translator(tmp_path, record=record, batch_size=batch_size), record
 
 
 def _article(paragraphs: int) -> str:

@@ -10,7 +10,7 @@ from bilingual import Settings, Summarizer, Translator, UnsupportedLanguageError
 from bilingual.cli import main as cli_main
 from bilingual.languages import Target, parse_target
 from bilingual.text.chinese import chinese_script, convert, rewrite
-from tests.fakes import fake_factory
+from tests.fakes import fake_translator
 from tests.fixtures.corpus import PAIRS
 
 
@@ -58,7 +58,7 @@ def test_conversion_between_scripts_uses_no_model(tmp_path):
 
 def test_traditional_source_reaches_the_model_as_simplified(tmp_path):
     record: list = []
-    translator = Translator(Settings(home=str(tmp_path), cache=False), backend_factory=fake_factory(record))
+    translator = fake_translator(tmp_path, record=record)
     doc = translator.translate_document("兩江新區簽署了合作協議。")
     assert record[0].batches == [["两江新区签署了合作协议。"]]
     assert doc.paragraphs[0][0].source == "兩江新區簽署了合作協議。"  # the article's own text is kept

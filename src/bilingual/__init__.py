@@ -13,6 +13,7 @@ from .config import Settings
 from .errors import (
     BackendNotAvailableError,
     BilingualError,
+    ConfigError,
     InputTooLargeError,
     ModelNotAvailableError,
     ServerBusyError,
@@ -23,7 +24,8 @@ from .summarization.summarizer import Summarizer
 from .text.checks import Flag, check_translation
 from .text.detect import detect_language
 from .text.segment import split_sentences
-from .translation.translator import DocumentTranslation, Segment, Translator
+from .translation.result import DocumentTranslation, Segment
+from .translation.translator import Translator
 
 _logging.getLogger(__name__).addHandler(_logging.NullHandler())
 
@@ -32,6 +34,7 @@ __version__ = "0.1.0"
 __all__ = [
     "BackendNotAvailableError",
     "BilingualError",
+    "ConfigError",
     "DocumentTranslation",
     "InputTooLargeError",
     "ModelNotAvailableError",

@@ -99,4 +99,6 @@ def translate_file(
         >>> bilingual.translate_file("release.docx", target="zh")      # doctest: +SKIP
         PosixPath('release.zh-Hans.docx')
     """
-    return default_translator().translate_file(path, target, out=out, bilingual=bilingual, source=source)
+    from .documents import translate_file as translate_document_file
+
+    return translate_document_file(default_translator(), path, target, out=out, bilingual=bilingual, source=source)

@@ -7,15 +7,14 @@ wrong usage exits with code 2.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from .config import Settings
-from .errors import BilingualError
+from .config import Settings, evaldata_folder
+from .errors import BilingualError, ConfigError
 from .models import download, locate
 
 
@@ -50,7 +49,7 @@ def _progress_bar(stream: TextIO, unit: str = "sentence"):
 def _translate(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     from pathlib import Path
 
-    from .documents import FORMATS
+    from .documents import FORMATS, translate_file
     from .translation.translator import Translator
 
     path = Path(args.file) if args.file not in (None, "-") else None
@@ -63,8 +62,8 @@ def _translate(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     if document:
         translator = Translator(settings, glossary=glossary)
         report: dict = {}
-        written = translator.translate_file(path, args.to, out=args.output, bilingual=args.bilingual,
-                                            source=getattr(args, "from"), report=report)
+        written = translate_file(translator, path, args.to, out=args.output, bilingual=args.bilingual,
+                                 source=getattr(args, "from"), report=report)
         out.write(f"{written}\n")
         if args.flags:
             _print_flags(report.get("documents") or [], err)
@@ -98,7 +97,7 @@ def _translate_folder(args: argparse.Namespace, translator, folder, out: TextIO,
     """Every supported file below ``folder``, mirrored into the output folder, one progress bar for all."""
     from pathlib import Path
 
-    from .documents import FORMATS, output_suffix
+    from .documents import FORMATS, output_suffix, translate_file
     from .languages import parse_target
 
     tag = parse_target(args.to).tag if args.to else "translated"
@@ -118,8 +117,8 @@ def _translate_folder(args: argparse.Namespace, translator, folder, out: TextIO,
         relative = source_file.relative_to(folder)
         destination = (target_dir / relative).with_suffix(output_suffix(source_file.suffix.lower()))
         try:
-            translator.translate_file(source_file, args.to, out=destination, bilingual=args.bilingual,
-                                      source=getattr(args, "from"))
+            translate_file(translator, source_file, args.to, out=destination, bilingual=args.bilingual,
+                           source=getattr(args, "from"))
         except BilingualError as exc:
             failed.append(f"{relative}: {exc}")
     if bar:
@@ -272,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--set", help="flores200-dev, flores200-devtest, newstest2017 ... newstest2021")
     ev.add_argument("--src", help="source file, one sentence a line")
     ev.add_argument("--ref", help="reference file, one sentence a line")
-    ev.add_argument("--data", default=os.environ.get("BILINGUAL_EVALDATA", "../shared/evaldata"),
+    ev.add_argument("--data", default=evaldata_folder(),
                     help="folder of the test sets (default: $BILINGUAL_EVALDATA or ../shared/evaldata)")
     ev.add_argument("--backend", choices=["auto", "transformers", "ctranslate2"])
     ev.add_argument("--limit", type=int, help="only the first N lines")
@@ -334,11 +333,14 @@ def main(
         if args.command == "batch":
             return _batch(args, settings, stdout, stderr)
         return _models(args, settings, stdout, stderr)
+    except ConfigError as exc:  # a setting from the environment
+        stderr.write(f"bilingual: invalid setting: {exc}\n")
+        return 2
     except BilingualError as exc:
         stderr.write(f"bilingual: {exc}\n")
         return 1
-    except ValueError as exc:  # invalid settings from the environment
-        stderr.write(f"bilingual: invalid setting: {exc}\n")
+    except ValueError as exc:  # a value given on the command line
+        stderr.write(f"bilingual: {exc}\n")
         return 2
 
 

@@ -1,4 +1,4 @@
-"""Settings. The environment is read here, and only here (``Settings.from_env``).
+"""Settings. The environment is read here, and only here (``Settings.from_env`` and the functions below).
 
 The core takes a frozen :class:`Settings`; ``Translator(**overrides)`` and the
 command line build one from the environment and their own arguments.
@@ -60,7 +60,14 @@ The server (page and REST API) reads :class:`ServiceSettings` (``ServiceSettings
 ``BILINGUAL_MAX_CONNECTIONS``      open connections and requests; past it new ones get 503 (default 512)
 ``BILINGUAL_HEADER_TIMEOUT``       seconds a connection may take to send its request head (default 10)
 ``BILINGUAL_REQ_WINDOW``           seconds of the rate limits' window (default 60: per minute)
+``BILINGUAL_AUTH_FILE``           logins for the web page, one ``user:password`` a line
+``BILINGUAL_AUTH``                logins for the web page, comma-separated ``user:password``
+``GRADIO_TEMP_DIR``               where the page keeps uploads (default: ``<home>/gradio``)
 ================================  ====================================================
+
+Elsewhere: ``BILINGUAL_EVALDATA`` (the evaluation data, :func:`evaldata_folder`), ``OMP_NUM_THREADS``
+(CPU threads per model, :func:`cpu_threads`), and Ray Serve's ``BILINGUAL_SERVE_*``
+(:class:`ServeSettings`).
 """
 
 from __future__ import annotations
@@ -69,6 +76,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
+
+from .errors import ConfigError
 
 DEFAULT_MODEL_ZH_EN = "Helsinki-NLP/opus-mt-zh-en"
 DEFAULT_MODEL_EN_ZH = "Helsinki-NLP/opus-mt-en-zh"
@@ -175,19 +184,19 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.compute_type not in COMPUTE_TYPES:
-            raise ValueError(f"compute_type must be one of {', '.join(COMPUTE_TYPES)}, not {self.compute_type!r}")
+            raise ConfigError(f"compute_type must be one of {', '.join(COMPUTE_TYPES)}, not {self.compute_type!r}")
         for name in (
             "beam_size", "batch_size", "max_batch_tokens", "max_segment_tokens", "max_input_chars", "cache_max_entries"
         ):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, not {value!r}")
+                raise ConfigError(f"{name} must be a positive integer, not {value!r}")
         if not 0 <= self.batch_wait_ms <= 1000:
-            raise ValueError(f"batch_wait_ms must be between 0 and 1000, not {self.batch_wait_ms!r}")
+            raise ConfigError(f"batch_wait_ms must be between 0 and 1000, not {self.batch_wait_ms!r}")
         if not 0.5 <= self.length_ratio <= 20:
-            raise ValueError(f"length_ratio must be between 0.5 and 20, not {self.length_ratio!r}")
+            raise ConfigError(f"length_ratio must be between 0.5 and 20, not {self.length_ratio!r}")
         if self.max_segment_tokens < 8:
-            raise ValueError("max_segment_tokens must be at least 8")
+            raise ConfigError("max_segment_tokens must be at least 8")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -217,7 +226,7 @@ class Settings:
                 try:
                     values[field_name] = float(env[key])
                 except ValueError:
-                    raise ValueError(f"{key} must be a number, not {env[key]!r}") from None
+                    raise ConfigError(f"{key} must be a number, not {env[key]!r}") from None
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known
         if unknown:
@@ -248,9 +257,9 @@ def _int_setting(env: Mapping[str, str], key: str, default: int, minimum: int = 
     try:
         value = int(raw)
     except ValueError:
-        raise ValueError(f"{key} must be a whole number, not {raw!r}") from None
+        raise ConfigError(f"{key} must be a whole number, not {raw!r}") from None
     if value < minimum:
-        raise ValueError(f"{key} must be at least {minimum}, not {value}")
+        raise ConfigError(f"{key} must be at least {minimum}, not {value}")
     return value
 
 
@@ -282,6 +291,9 @@ class ServiceSettings:
         max_connections: uvicorn's ``limit_concurrency``.
         header_timeout_s: seconds a connection may take to send a whole request head.
         rate_window_s: the rate limits' window in seconds.
+        auth_file: ``BILINGUAL_AUTH_FILE`` as set ("" when set but empty; None when not set).
+        auth: ``BILINGUAL_AUTH`` as set (None when not set).
+        upload_dir: the operator's ``GRADIO_TEMP_DIR`` (None: the page keeps uploads in the home folder).
     """
 
     host: str = "127.0.0.1"
@@ -307,6 +319,9 @@ class ServiceSettings:
     max_connections: int = 512
     header_timeout_s: int = 10
     rate_window_s: int = 60
+    auth_file: str | None = None
+    auth: str | None = None
+    upload_dir: str | None = None
 
     @property
     def loopback(self) -> bool:
@@ -321,7 +336,7 @@ class ServiceSettings:
         """Read the server's settings from the environment (see the module docstring).
 
         Raises:
-            ValueError: a setting that is not a number where one is needed, or out of range.
+            ConfigError: a setting that is not a number where one is needed, or out of range.
         """
         env = os.environ if environ is None else environ
         host = env.get("GRADIO_SERVER_NAME", "").strip() or "127.0.0.1"
@@ -352,4 +367,56 @@ class ServiceSettings:
             max_connections=_int_setting(env, "BILINGUAL_MAX_CONNECTIONS", 512, 8),
             header_timeout_s=_int_setting(env, "BILINGUAL_HEADER_TIMEOUT", 10, 1),
             rate_window_s=_int_setting(env, "BILINGUAL_REQ_WINDOW", 60, 1),
+            auth_file=env.get("BILINGUAL_AUTH_FILE"),
+            auth=env.get("BILINGUAL_AUTH"),
+            upload_dir=env.get("GRADIO_TEMP_DIR") or None,
         )
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """Ray Serve's deployment settings (:mod:`bilingual.serve`).
+
+    Attributes:
+        max_replicas: most replicas of each direction's model (``BILINGUAL_SERVE_MAX_REPLICAS``, 2).
+        target_ongoing: requests per replica that autoscaling aims at (``BILINGUAL_SERVE_TARGET_ONGOING``, 8).
+        cpus: CPUs (and threads) per model replica (``BILINGUAL_SERVE_CPUS``, 1).
+        batch: calls joined by ``@serve.batch`` (``BILINGUAL_SERVE_BATCH``, 16).
+    """
+
+    max_replicas: int = 2
+    target_ongoing: int = 8
+    cpus: float = 1.0
+    batch: int = 16
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ServeSettings:
+        env = os.environ if environ is None else environ
+        cpus = env.get("BILINGUAL_SERVE_CPUS", "").strip()
+        try:
+            cpus_value = float(cpus) if cpus else 1.0
+        except ValueError:
+            raise ConfigError(f"BILINGUAL_SERVE_CPUS must be a number, not {cpus!r}") from None
+        return cls(max_replicas=_int_setting(env, "BILINGUAL_SERVE_MAX_REPLICAS", 2, 1),
+                   target_ongoing=_int_setting(env, "BILINGUAL_SERVE_TARGET_ONGOING", 8, 1),
+                   cpus=cpus_value, batch=_int_setting(env, "BILINGUAL_SERVE_BATCH", 16, 1))
+
+
+def environment(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The process's environment with ``overrides`` on top (Ray Serve's builder arguments)."""
+    return {**os.environ, **(overrides or {})}
+
+
+def evaldata_folder(environ: Mapping[str, str] | None = None) -> str:
+    """Where ``bilingual eval`` finds its test sets: ``BILINGUAL_EVALDATA`` or ``../shared/evaldata``."""
+    env = os.environ if environ is None else environ
+    return env.get("BILINGUAL_EVALDATA") or "../shared/evaldata"
+
+
+def cpu_threads(environ: Mapping[str, str] | None = None) -> int:
+    """CPU threads for one model: ``OMP_NUM_THREADS`` when set (Ray sets it to an actor's CPUs), else all cores."""
+    env = os.environ if environ is None else environ
+    try:
+        return max(1, int(env.get("OMP_NUM_THREADS", "")))
+    except ValueError:
+        return os.cpu_count() or 1

@@ -5,6 +5,7 @@ so callers can catch one class. Where an error resembles a built-in, it also
 derives from that built-in (``except ValueError`` keeps working)::
 
     BilingualError
+    ├── ConfigError                (also ValueError: a setting in the environment or given that cannot be used)
     ├── UnsupportedLanguageError   (also ValueError)
     ├── InputTooLargeError         (also ValueError)
     ├── ModelNotAvailableError
@@ -24,6 +25,10 @@ import re
 
 class BilingualError(Exception):
     """Root of every error raised by bilingual."""
+
+
+class ConfigError(BilingualError, ValueError):
+    """A setting (from the environment, or given to ``Settings``) that cannot be used; the message names it."""
 
 
 class UnsupportedLanguageError(BilingualError, ValueError):

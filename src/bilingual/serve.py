@@ -1,4 +1,4 @@
-"""The REST API on Ray Serve: ``serve run bilingual.serve:app`` (or ``serve deploy deploy/serve.yaml``).
+"""The REST API on Ray Serve: ``serve run bilingual.serve:app_builder`` (or ``serve deploy deploy/serve.yaml``).
 
 Three deployments make the application:
 
@@ -15,7 +15,8 @@ Three deployments make the application:
   batch to the direction's deployment through a :class:`RemoteBackend`.
 
 Settings come from the environment of the process that builds the application (``serve run``
-or the ``runtime_env`` of a config file): the same ``BILINGUAL_*`` variables as the app, plus
+or the ``runtime_env`` of a config file; ``key=value`` arguments of the builder on top): the same
+``BILINGUAL_*`` variables as the app, plus
 ``BILINGUAL_SERVE_MAX_REPLICAS`` (default 2), ``BILINGUAL_SERVE_TARGET_ONGOING`` (default 8),
 ``BILINGUAL_SERVE_BATCH`` (calls joined by ``@serve.batch``, default 16),
 ``BILINGUAL_SERVE_CPUS`` (CPUs per model replica, default 1). Ray Serve listens on port 8000.
@@ -26,13 +27,13 @@ Ray is an optional extra: ``pip install 'bilingual[ray]'``.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from .config import ServiceSettings, Settings
+from .config import ServeSettings, ServiceSettings, Settings, environment
 from .errors import BackendNotAvailableError
+from .translation.backends import BackendBase
 
 try:
     from ray import serve
@@ -57,9 +58,8 @@ class TranslationModel:
         self.served = {"calls": 0, "batches": 0, "sentences": 0}  # what @serve.batch joined (stats())
 
     def info(self) -> dict[str, Any]:
-        return {"model_name": self.backend.model_name,
-                "fingerprint": getattr(self.backend, "fingerprint", self.backend.model_name),
-                "hypotheses": hasattr(self.backend, "hypotheses")}
+        return {"model_name": self.backend.model_name, "fingerprint": self.backend.fingerprint,
+                "hypotheses": self.backend.supports_hypotheses}
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         return self.backend.count_tokens(texts)
@@ -72,7 +72,6 @@ class TranslationModel:
     async def translate(self, calls: list[list[str]]) -> list[list[tuple[str, float | None, bool]]]:
         """Every waiting call's sentences, sorted by length into model calls; each call gets its own back."""
         from .translation.pipeline import make_batches
-        from .translation.translator import _scored
 
         flat = [text for call in calls for text in call]
         self.served["calls"] += len(calls)
@@ -82,7 +81,7 @@ class TranslationModel:
         results: list[Any] = [None] * len(flat)
         budget = {"max_size": self.settings.batch_size, "max_tokens": self.settings.max_batch_tokens}
         for batch in make_batches(lengths, **budget):
-            scored = await asyncio.to_thread(_scored, self.backend, [flat[i] for i in batch])
+            scored = await asyncio.to_thread(self.backend.translate_scored, [flat[i] for i in batch])
             for i, item in zip(batch, scored):
                 results[i] = item
         out, start = [], 0
@@ -95,13 +94,14 @@ class TranslationModel:
         return await asyncio.to_thread(self.backend.hypotheses, texts, n)
 
 
-class RemoteBackend:
+class RemoteBackend(BackendBase):
     """The backend contract over a model deployment: the ingress's translator calls it from worker threads."""
 
     def __init__(self, handle, info: dict[str, Any]) -> None:
         self._handle = handle
         self.model_name = info["model_name"]
         self.fingerprint = info["fingerprint"]
+        self.supports_hypotheses = info["hypotheses"]
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return self._handle.count_tokens.remote(list(texts)).result()
@@ -111,10 +111,6 @@ class RemoteBackend:
 
     def translate_batch(self, texts: Sequence[str]) -> list[str]:
         return [text for text, _, _ in self.translate_scored(texts)]
-
-
-class RemoteHypothesesBackend(RemoteBackend):
-    """A remote backend whose model gives the n best translations (for ``alternatives``)."""
 
     def hypotheses(self, texts: Sequence[str], n: int) -> list[list[str]]:
         return self._handle.hypotheses.remote(list(texts), n).result()
@@ -138,32 +134,31 @@ class RestIngress:
         infos = {key: await handle.info.remote() for key, handle in self.handles.items()}
 
         def factory(source, target, settings):
-            info = infos[(source, target)]
-            kind = RemoteHypothesesBackend if info["hypotheses"] else RemoteBackend
-            return kind(self.handles[(source, target)], info)
+            return RemoteBackend(self.handles[(source, target)], infos[(source, target)])
 
         # sentences are batched across requests by the model deployments' @serve.batch
         translator = Translator(self.settings, backend_factory=factory, batching=False)
         return build(self.settings, self.service, translator=translator, page=False)
 
 
-def build_app(environ=None):
-    """The application, configured from the environment (``environ``: another mapping, for tests)."""
-    env = os.environ if environ is None else environ
+def app_builder(args: dict[str, str]):
+    """The application, configured from the environment with ``args`` on top: Ray Serve's application
+    builder (``serve run bilingual.serve:app_builder BILINGUAL_SERVE_CPUS=2``, or ``args:`` in a config file)."""
+    env = environment(args)
     settings = Settings.from_env(env)
     service = ServiceSettings.from_env(env, max_input_chars=settings.max_input_chars)
     if not env.get("BILINGUAL_ALLOWED_HOSTS"):
         # Ray's HTTP proxy decides where this listens, not GRADIO_SERVER_NAME: no loopback default here
         service = replace(service, allowed_hosts=())
+    serving = ServeSettings.from_env(env)
     autoscaling = {
         "min_replicas": 1,
-        "max_replicas": int(env.get("BILINGUAL_SERVE_MAX_REPLICAS", "2")),
-        "target_ongoing_requests": int(env.get("BILINGUAL_SERVE_TARGET_ONGOING", "8")),
+        "max_replicas": serving.max_replicas,
+        "target_ongoing_requests": serving.target_ongoing,
         "upscale_delay_s": 5,
         "downscale_delay_s": 60,
     }
-    cpus = float(env.get("BILINGUAL_SERVE_CPUS", "1"))
-    batch = int(env.get("BILINGUAL_SERVE_BATCH", "16"))
+    cpus, batch = serving.cpus, serving.batch
     models = []
     for source, target in DIRECTIONS:
         deployment = TranslationModel.options(
@@ -173,6 +168,3 @@ def build_app(environ=None):
         )
         models.append(deployment.bind(settings, source, target, batch))
     return RestIngress.options(name="api").bind(settings, service, *models)
-
-
-app = build_app()

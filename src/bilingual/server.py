@@ -14,7 +14,6 @@ import logging
 import os
 import stat
 import tempfile
-from collections.abc import Mapping
 from pathlib import Path
 
 from .config import ServiceSettings, Settings
@@ -23,13 +22,12 @@ from .errors import BilingualError
 logger = logging.getLogger(__name__)
 
 PURGE_EVERY_S = 60
-# Where Gradio keeps uploads and its copies of downloads, unless the operator chose a place.
-_OPERATOR_TEMP_DIR = os.environ.get("GRADIO_TEMP_DIR")
 _TEXT_BODY_OVERHEAD = 64 * 1024
 
 
-def read_auth(environ: Mapping[str, str]) -> list[tuple[str, str]] | None:
-    """Logins for the web page from ``BILINGUAL_AUTH_FILE`` (one ``user:password`` a line) or ``BILINGUAL_AUTH``.
+def read_auth(service: ServiceSettings) -> list[tuple[str, str]] | None:
+    """Logins for the web page from ``BILINGUAL_AUTH_FILE`` (one ``user:password`` a line) or ``BILINGUAL_AUTH``
+    (``service.auth_file``, ``service.auth``).
 
     Returns None when neither is set. A setting that is present but holds no login refuses
     to start rather than serving without one.
@@ -37,7 +35,7 @@ def read_auth(environ: Mapping[str, str]) -> list[tuple[str, str]] | None:
     Raises:
         BilingualError: the file cannot be read, a line is not ``user:password``, or there is no login.
     """
-    source = environ.get("BILINGUAL_AUTH_FILE")
+    source = service.auth_file
     if source is not None and not source.strip():
         # an unset shell variable ("$LOGINS") must not serve the page without its login
         raise BilingualError("BILINGUAL_AUTH_FILE is set but empty; name the logins file, or unset it.")
@@ -52,8 +50,8 @@ def read_auth(environ: Mapping[str, str]) -> list[tuple[str, str]] | None:
         except OSError:
             pass
         where = "BILINGUAL_AUTH_FILE"
-    elif "BILINGUAL_AUTH" in environ:
-        lines = environ["BILINGUAL_AUTH"].split(",")
+    elif service.auth is not None:
+        lines = service.auth.split(",")
         where = "BILINGUAL_AUTH"
     else:
         return None
@@ -99,8 +97,8 @@ def build(
     from .work import WorkLimit
 
     home = Path(settings.home) if settings.home else Path(tempfile.mkdtemp(prefix="bilingual-home-"))
-    if page and not _OPERATOR_TEMP_DIR:  # the page's uploads and download copies stay in the home folder, private
-        os.environ["GRADIO_TEMP_DIR"] = _private_folder(home / "gradio")
+    if page:  # the page's uploads and download copies stay in the home folder, private, unless the operator chose
+        os.environ["GRADIO_TEMP_DIR"] = service.upload_dir or _private_folder(home / "gradio")  # (Gradio reads it)
     translator = translator or Translator(settings)
     summarizer = summarizer or Summarizer(settings, translator=translator)
     work = WorkLimit(service.workers, service.queue_size, memory=service.memory_budget_mb * 1024 * 1024)
@@ -287,10 +285,10 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     try:
-        auth = read_auth(os.environ)
         settings = Settings.from_env()
         service = ServiceSettings.from_env(max_input_chars=settings.max_input_chars)
-    except (BilingualError, ValueError) as exc:
+        auth = read_auth(service)
+    except BilingualError as exc:
         raise SystemExit(f"bilingual: {exc}") from None
     if not service.loopback and auth is None:
         print(f"bilingual: warning: serving the page on {service.host} without a login; set BILINGUAL_AUTH_FILE",

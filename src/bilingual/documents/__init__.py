@@ -14,7 +14,6 @@ no partial output is ever left: files are written under a temporary name and ren
 
 from __future__ import annotations
 
-import io
 import os
 import tempfile
 from collections.abc import Callable
@@ -24,7 +23,8 @@ from ..errors import BilingualError, InputTooLargeError, UnsupportedFormatError
 from ..languages import TAGS, normalize_language, other, parse_target
 from ..text.detect import detect_language
 from ..text.pieces import separator
-from ..translation.translator import DocumentTranslation, Translator
+from ..translation.result import DocumentTranslation
+from ..translation.translator import Translator
 from ..work import MemoryBudget
 from .archive import MAX_UNCOMPRESSED_BYTES, read_package
 from .html import translate_html

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..text.pieces import needs_translation, separator
-from ..translation.translator import DocumentTranslation
+from ..translation.result import DocumentTranslation
 
 Translate = Callable[[list[str]], list[DocumentTranslation]]
 _FRONT_MATTER = re.compile(r"\A(?:---|\+\+\+)[ \t]*\n.*?\n(?:---|\+\+\+|\.\.\.)[ \t]*(?:\n|\Z)", re.S)

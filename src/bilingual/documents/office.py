@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ..text.pieces import needs_translation, separator
-from ..translation.translator import DocumentTranslation
+from ..translation.result import DocumentTranslation
 
 GREY = "5F6368"
 

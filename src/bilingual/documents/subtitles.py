@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from ..errors import UnsupportedFormatError
 from ..text.pieces import separator
-from ..translation.translator import DocumentTranslation
+from ..translation.result import DocumentTranslation
 
 Translate = Callable[[list[str]], list[DocumentTranslation]]
 

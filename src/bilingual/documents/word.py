@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-from ..translation.translator import DocumentTranslation
+from ..translation.result import DocumentTranslation
 from .office import DRAWING, WORD, Paragraph, translate_paragraphs
 
 Translate = Callable[[list[str]], list[DocumentTranslation]]

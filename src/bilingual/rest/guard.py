@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 logger = logging.getLogger(__name__)
+DRAIN_LIMIT = 1024 * 1024  # a refused body up to this size is read and dropped, so the client sees the answer
 
 SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
@@ -155,6 +156,7 @@ class Guard:
             return await _error(send_with_headers, Refusal(403, "Requests from other sites are not accepted here."))
         refusal = self.before_body(scope) if self.before_body else None
         if refusal is not None:
+            await self._drain(headers, receive)
             return await _error(send_with_headers, refusal)
         limit = self.body_limit(scope["path"])
         length = headers.get(b"content-length")
@@ -205,6 +207,28 @@ class Guard:
             return await _answering_errors(self.app, scope, replay, send_with_headers)
         finally:
             self.budget.give(held)
+
+    async def _drain(self, headers: dict, receive) -> None:
+        """Read and drop a small refused body, so that the client reads the answer rather than a reset
+        connection; a large one (or one without a length) is left unread: the connection closes."""
+        try:
+            declared = int(headers.get(b"content-length", b"-1"))
+        except ValueError:
+            return
+        if not 0 < declared <= DRAIN_LIMIT:
+            return
+        deadline = time.monotonic() + min(self.body_timeout, 5.0)
+        left = declared
+        while left > 0:
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
+            except asyncio.TimeoutError:
+                return
+            if message["type"] != "http.request":
+                return
+            left -= len(message.get("body", b""))
+            if not message.get("more_body", False):
+                return
 
     def _same_site(self, origin: str, host: str) -> bool:
         if "*" in self.allowed_origins or origin in self.allowed_origins:

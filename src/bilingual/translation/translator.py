@@ -9,7 +9,7 @@ import logging
 import math
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -26,103 +26,13 @@ from ..text.pieces import needs_translation, separator
 from .backends import Backend, backend_name, build_backend
 from .glossary import Glossary, load_glossary, protect, restore
 from .pipeline import DocumentPlan, Piece, make_batches, plan_document
+from .result import LOW_SCORE, DocumentTranslation, Segment, TranslationStep, confidence
 from .scheduler import Scheduler
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 BackendFactory = Callable[[Language, Language, Settings], Backend]
-
-
-@dataclass(frozen=True)
-class Segment:
-    """One source sentence and its translation.
-
-    Attributes:
-        source: the sentence as it stands in the input.
-        target: its translation.
-        confidence: from 0 to 1 (see :func:`confidence`); None when no model translated it
-            (numbers, URLs, list markers pass through).
-        flags: what to check in this sentence (:class:`~bilingual.text.checks.Flag`), empty when nothing.
-    """
-
-    source: str
-    target: str
-    confidence: float | None = None
-    flags: tuple[Flag, ...] = ()
-
-
-# How much each flag lowers a sentence's confidence (see ``confidence``).
-FLAG_WEIGHTS = {"empty": 0.0, "numbers": 0.4, "names": 0.5, "untranslated": 0.4, "glossary": 0.5,
-                "repetition": 0.5, "length": 0.7, "score": 1.0}
-LOW_SCORE = 0.35  # a model confidence under this is itself a flag
-
-
-def confidence(score: float | None, flags: Sequence[Flag]) -> float:
-    """``exp(mean token log-probability)`` (1 without a score), times each flag's weight (FLAG_WEIGHTS).
-
-    The model's mean log-probability of its output maps to 0-1 the same way for both backends;
-    a wrong number halves it and more, a missing name halves it, and so on.
-    """
-    value = math.exp(score) if score is not None else 1.0
-    for flag in flags:
-        value *= FLAG_WEIGHTS.get(flag.code, 0.7)
-    return round(max(0.0, min(1.0, value)), 3)
-
-
-@dataclass(frozen=True)
-class DocumentTranslation:
-    """An aligned translation of one document.
-
-    Attributes:
-        source_language: ``"zh"`` or ``"en"``, detected or given.
-        target_language: the other one.
-        model: the model that translated (Hub id or path; empty when nothing needed a model).
-        paragraphs: one entry per input paragraph, each a list of segments.
-        text: the whole translation, with the input's paragraph layout.
-        source_script: for a Chinese source, how it is written: ``"Hans"`` or ``"Hant"``.
-        target_script: for Chinese output converted by OpenCC, its script (``"Hant"``,
-            ``"Hant-TW"``, ``"Hant-HK"``, ``"Hans"``); None when it is as the model wrote it.
-    """
-
-    source_language: Language
-    target_language: Language
-    model: str
-    paragraphs: tuple[tuple[Segment, ...], ...]
-    text: str
-    source_script: Script | None = None
-    target_script: Script | None = None
-
-    def __str__(self) -> str:
-        return self.text
-
-    @property
-    def flagged(self) -> list[tuple[int, Segment]]:
-        """(paragraph number from 1, segment) of every sentence with a flag: the ones to check."""
-        return [(n, seg) for n, paragraph in enumerate(self.paragraphs, 1) for seg in paragraph if seg.flags]
-
-
-@dataclass(frozen=True)
-class TranslationStep:
-    """Where a streamed translation stands (see :meth:`Translator.iter_translate_document`).
-
-    Attributes:
-        source_language: ``"zh"`` or ``"en"``.
-        target_language: the other one.
-        paragraphs: the paragraphs finished so far, in order (a prefix of the document's).
-        total_paragraphs: how many paragraphs the document has.
-        done: pieces translated so far (from the cache or the model).
-        total: pieces to translate in all.
-        document: the finished translation, on the last step only.
-    """
-
-    source_language: Language
-    target_language: Language
-    paragraphs: tuple[tuple[Segment, ...], ...]
-    total_paragraphs: int
-    done: int
-    total: int
-    document: DocumentTranslation | None = None
 
 
 def model_ref(source: Language, target: Language, settings: Settings) -> ModelRef:
@@ -206,9 +116,9 @@ class Translator:
         with self._lock:
             if key not in self._schedulers:
                 self._schedulers[key] = Scheduler(
-                    functools.partial(_scored, backend), max_size=self.settings.batch_size,
+                    backend.translate_scored, max_size=self.settings.batch_size,
                     max_tokens=self.settings.max_batch_tokens, max_wait=self.settings.batch_wait_ms / 1000,
-                    name=f"{source}-{target}", workers=getattr(backend, "parallel", 1),
+                    name=f"{source}-{target}", workers=backend.parallel,
                 )
             return self._schedulers[key]
 
@@ -329,17 +239,6 @@ class Translator:
             raise TypeError("texts must be a list of strings")
         return self._translate_many(list(texts), target, source, options.pop("progress", None), options)
 
-    def translate_file(self, path, target: str | None = None, *, out=None, bilingual: bool = False,
-                       source: str | None = None, progress: Progress | None = None, report: dict | None = None):
-        """Translate a document file (see :func:`bilingual.documents.translate_file`); returns the output path.
-
-        ``report``, when given, receives ``documents``: the aligned translations of the file's blocks.
-        """
-        from ..documents import translate_file  # the documents layer sits on top of this one
-
-        return translate_file(self, path, target, out=out, bilingual=bilingual, source=source, progress=progress,
-                              report=report)
-
     def alternatives(self, text: str, n: int, target: str | None = None, *, source: str | None = None) -> list[str]:
         """Up to ``n`` alternative translations of ``text``, other than :meth:`translate`'s.
 
@@ -358,7 +257,7 @@ class Translator:
         if route is None or route.source == route.target:
             return []
         backend = self.backend(route.source, route.target)
-        if not hasattr(backend, "hypotheses"):
+        if not backend.supports_hypotheses:
             return []
         plan = self._plan(text, route, None)  # alternatives are the model's own, without the glossary
         pieces = plan.pending
@@ -475,7 +374,7 @@ class Translator:
         callers report progress per model batch. Each batch is written to the cache as it ends.
         """
         backend = self.backend(*direction)
-        namespace = getattr(backend, "fingerprint", backend.model_name)
+        namespace = backend.fingerprint
         if self.cache is not None:
             hits = self.cache.get_many(namespace, [p.source_text for p in pieces])
             for piece in pieces:
@@ -511,7 +410,7 @@ class Translator:
             backend = self.backend(*direction)
             for batch in make_batches(lengths, max_size=self.settings.batch_size,
                                       max_tokens=self.settings.max_batch_tokens):
-                yield batch, _scored(backend, [sources[i] for i in batch])
+                yield batch, backend.translate_scored([sources[i] for i in batch])
             return
         ticket = scheduler.submit(sources, lengths)
         try:
@@ -540,13 +439,6 @@ class Translator:
                 lost[i].result, lost[i].score, lost[i].guarded, lost[i].glossary_lost = out, score, guarded, True
             if self.cache is not None:
                 self.cache.put_many(namespace, [(sources[i], _encode_cached(*item)) for i, item in zip(batch, scored)])
-
-
-def _scored(backend: Backend, sources: list[str]) -> list[tuple[str, float | None, bool]]:
-    """(translation, mean log-probability, guarded) per source; a backend without scores gives None."""
-    if hasattr(backend, "translate_scored"):
-        return backend.translate_scored(sources)
-    return [(out, None, False) for out in backend.translate_batch(sources)]
 
 
 _SCORED = "\x00"  # cache values that carry a score and the guard's verdict begin with this

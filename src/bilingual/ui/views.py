@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from ..languages import Language
 from ..text.pieces import separator
-from ..translation.translator import Segment
+from ..translation.result import Segment
 
 LANGUAGE_LABELS = {"zh": "中文 Chinese", "en": "English 英文"}
 SCRIPT_LABELS = {

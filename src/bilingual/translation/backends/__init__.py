@@ -2,6 +2,10 @@
 
 A backend knows one model and one direction. The document logic (splitting,
 batching, reassembly) lives above it in :mod:`bilingual.translation.translator`.
+:class:`Backend` is the whole contract the translator relies on; :class:`BackendBase`
+gives the optional parts (scores, the beam's n best, calls side by side) their
+"not offered" defaults, so a simple backend writes only ``count_tokens`` and
+``translate_batch``.
 """
 
 from __future__ import annotations
@@ -10,11 +14,23 @@ from collections.abc import Sequence
 from typing import Protocol
 
 
+Scored = tuple[str, "float | None", bool]  # (translation, mean token log-probability or None, guarded)
+
+
 class Backend(Protocol):
-    """The contract every translation backend fulfils."""
+    """The contract every translation backend fulfils (:class:`BackendBase` has defaults for the optional parts).
+
+    Attributes:
+        model_name: the model's Hub id or path (shown, and part of the cache's namespace).
+        fingerprint: model, revision, backend and decoding settings: the translation cache's namespace.
+        parallel: model calls that may run at once (the batching scheduler runs that many workers).
+        supports_hypotheses: whether :meth:`hypotheses` gives the beam's n best (for ``alternatives``).
+    """
 
     model_name: str
-    fingerprint: str  # model, revision, backend and decoding settings: the translation cache's namespace
+    fingerprint: str
+    parallel: int
+    supports_hypotheses: bool
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Source-side token counts, as the model will see them."""
@@ -24,16 +40,35 @@ class Backend(Protocol):
         """Translate sentences; one output per input, in order."""
         ...
 
-
-class HypothesesBackend(Backend, Protocol):
-    """A backend that can also give the n best translations from its beam (for ``alternatives``).
-
-    Optional: the translator offers alternative translations only when its backend has it.
-    """
+    def translate_scored(self, texts: Sequence[str]) -> list[Scored]:
+        """Translate sentences with each one's mean token log-probability (None when the model gives none)
+        and whether the repetition guard decoded it again."""
+        ...
 
     def hypotheses(self, texts: Sequence[str], n: int) -> list[list[str]]:
-        """The ``n`` best translations of each sentence, best first."""
+        """The ``n`` best translations of each sentence, best first (only when ``supports_hypotheses``)."""
         ...
+
+
+class BackendBase:
+    """The optional parts of :class:`Backend`, as "not offered": no scores, no n best, one call at a time."""
+
+    model_name: str
+    fingerprint: str
+    parallel: int = 1
+    supports_hypotheses: bool = False
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        raise NotImplementedError
+
+    def translate_batch(self, texts: Sequence[str]) -> list[str]:
+        raise NotImplementedError
+
+    def translate_scored(self, texts: Sequence[str]) -> list[Scored]:
+        return [(out, None, False) for out in self.translate_batch(texts)]
+
+    def hypotheses(self, texts: Sequence[str], n: int) -> list[list[str]]:
+        return [[] for _ in texts]
 
 
 # -- the registry: which backends exist and how one is built for a direction ---------------------

@@ -18,11 +18,13 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from ...config import cpu_threads
 from ...errors import BackendNotAvailableError, ModelNotAvailableError
 from ...models import model_revision
 from ..devices import resolve_device
 from ..guards import STRICT, guarded_decode, max_new_tokens
 from .marian_text import MarianText
+from . import BackendBase
 from .transformers_backend import pick_target_token
 
 logger = logging.getLogger(__name__)
@@ -96,15 +98,9 @@ def converted_model(model_dir: Path, model_name: str, quantization: str, home: P
     return target
 
 
-def _cpu_threads() -> int:
-    """CPU threads for one model: ``OMP_NUM_THREADS`` when set (Ray sets it to an actor's CPUs), else all cores."""
-    try:
-        return max(1, int(os.environ.get("OMP_NUM_THREADS", "")))
-    except ValueError:
-        return os.cpu_count() or 1
 
 
-class CTranslate2Backend:
+class CTranslate2Backend(BackendBase):
     """Translate batches with a CTranslate2 model; at most ``parallel`` calls run at once.
 
     ``compute_type`` ``auto`` is int8 on the CPU and float16 on CUDA; the model is converted
@@ -113,6 +109,8 @@ class CTranslate2Backend:
     the translator's batching queue makes that many calls at once, so a single document's
     batches run side by side too. With 1, one call at a time uses every core.
     """
+
+    supports_hypotheses = True  # the beam's n best, for alternatives
 
     name = "ctranslate2"
 
@@ -147,7 +145,7 @@ class CTranslate2Backend:
         self.target_token = pick_target_token(self.text.vocab, target)
         path = converted_model(model_dir, model_name, self.quantization, home)
         self.use_vmap = (path / "vmap.txt").is_file()  # the output layer restricted to the target's pieces
-        cores = threads or _cpu_threads()
+        cores = threads or cpu_threads()
         # On the CPU, calls made at once run on separate cores (parallel=0: one per core): separate
         # batches in parallel beat one batch spread over all cores. One at a time on a GPU.
         self.parallel = 1 if kind == "cuda" else max(1, min(parallel or cores, cores))

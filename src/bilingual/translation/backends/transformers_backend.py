@@ -9,6 +9,7 @@ from pathlib import Path
 from ...models import load_seq2seq, model_revision
 from ..devices import resolve_device
 from ..guards import STRICT, guarded_decode, max_new_tokens
+from . import BackendBase
 
 # Target-language tokens of multi-target Opus-MT models, best first, per target language.
 TARGET_TOKENS = {
@@ -27,7 +28,7 @@ def pick_target_token(vocab: dict[str, int] | Sequence[str], target: str) -> str
     return None
 
 
-class TransformersBackend:
+class TransformersBackend(BackendBase):
     """Translate batches with ``model.generate``; one lock serializes calls to the model.
 
     Args:
@@ -40,6 +41,8 @@ class TransformersBackend:
         repetition_guard: decode looping outputs again without repeated trigrams.
         allow_pickle: unpickle weight files fully (only for trusted models).
     """
+
+    supports_hypotheses = True  # the beam's n best, for alternatives
 
     name = "transformers"
 

@@ -1,0 +1,106 @@
+"""What a translation returns: aligned segments with their confidence and flags, documents, stream steps.
+
+The types the translator produces and everything above it reads (documents, the page, REST):
+kept apart from the :class:`~bilingual.translation.translator.Translator` itself, so that the
+layers above can use them without importing the machinery, and nothing imports in a circle.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..languages import Language, Script
+from ..text.checks import Flag
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One source sentence and its translation.
+
+    Attributes:
+        source: the sentence as it stands in the input.
+        target: its translation.
+        confidence: from 0 to 1 (see :func:`confidence`); None when no model translated it
+            (numbers, URLs, list markers pass through).
+        flags: what to check in this sentence (:class:`~bilingual.text.checks.Flag`), empty when nothing.
+    """
+
+    source: str
+    target: str
+    confidence: float | None = None
+    flags: tuple[Flag, ...] = ()
+
+
+# How much each flag lowers a sentence's confidence (see ``confidence``).
+FLAG_WEIGHTS = {"empty": 0.0, "numbers": 0.4, "names": 0.5, "untranslated": 0.4, "glossary": 0.5,
+                "repetition": 0.5, "length": 0.7, "score": 1.0}
+LOW_SCORE = 0.35  # a model confidence under this is itself a flag
+
+
+def confidence(score: float | None, flags: Sequence[Flag]) -> float:
+    """``exp(mean token log-probability)`` (1 without a score), times each flag's weight (FLAG_WEIGHTS).
+
+    The model's mean log-probability of its output maps to 0-1 the same way for both backends;
+    a wrong number halves it and more, a missing name halves it, and so on.
+    """
+    value = math.exp(score) if score is not None else 1.0
+    for flag in flags:
+        value *= FLAG_WEIGHTS.get(flag.code, 0.7)
+    return round(max(0.0, min(1.0, value)), 3)
+
+
+@dataclass(frozen=True)
+class DocumentTranslation:
+    """An aligned translation of one document.
+
+    Attributes:
+        source_language: ``"zh"`` or ``"en"``, detected or given.
+        target_language: the other one.
+        model: the model that translated (Hub id or path; empty when nothing needed a model).
+        paragraphs: one entry per input paragraph, each a list of segments.
+        text: the whole translation, with the input's paragraph layout.
+        source_script: for a Chinese source, how it is written: ``"Hans"`` or ``"Hant"``.
+        target_script: for Chinese output converted by OpenCC, its script (``"Hant"``,
+            ``"Hant-TW"``, ``"Hant-HK"``, ``"Hans"``); None when it is as the model wrote it.
+    """
+
+    source_language: Language
+    target_language: Language
+    model: str
+    paragraphs: tuple[tuple[Segment, ...], ...]
+    text: str
+    source_script: Script | None = None
+    target_script: Script | None = None
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def flagged(self) -> list[tuple[int, Segment]]:
+        """(paragraph number from 1, segment) of every sentence with a flag: the ones to check."""
+        return [(n, seg) for n, paragraph in enumerate(self.paragraphs, 1) for seg in paragraph if seg.flags]
+
+
+@dataclass(frozen=True)
+class TranslationStep:
+    """Where a streamed translation stands (see :meth:`Translator.iter_translate_document`).
+
+    Attributes:
+        source_language: ``"zh"`` or ``"en"``.
+        target_language: the other one.
+        paragraphs: the paragraphs finished so far, in order (a prefix of the document's).
+        total_paragraphs: how many paragraphs the document has.
+        done: pieces translated so far (from the cache or the model).
+        total: pieces to translate in all.
+        document: the finished translation, on the last step only.
+    """
+
+    source_language: Language
+    target_language: Language
+    paragraphs: tuple[tuple[Segment, ...], ...]
+    total_paragraphs: int
+    done: int
+    total: int
+    document: DocumentTranslation | None = None
