@@ -69,7 +69,7 @@ def fake_factory(record: list, **options):
 
 @contextmanager
 def slot_held(work):
-    """Hold one slot of a :class:`~bilingual.work.WorkLimit` from another thread while the block runs."""
+    """Hold one slot of a :class:`~bilingual.service.work.WorkLimit` from another thread while the block runs."""
     holding, release = threading.Event(), threading.Event()
 
     def hold():

@@ -174,7 +174,6 @@ def test_memory_does_not_grow_with_the_corpus(tmp_path):
     import tracemalloc
 
     from bilingual import Settings
-
     from bilingual.translation.backends import BackendBase
 
     class Echo(BackendBase):  # an instant backend that keeps nothing (the test fake records every batch)

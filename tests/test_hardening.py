@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bilingual.keys import KeyStore
+from bilingual.service.keys import KeyStore
 from tests.fixtures.hostile import docx, lying_zip, shared_stream_pdf
 from tests.live_server import fn_index, live_server, request, run_event, upload
 
@@ -181,8 +181,8 @@ def test_documents_share_one_memory_budget(tmp_path):
     """The work limit bounds jobs; the memory budget bounds what the documents among them may take."""
 
     from bilingual.documents import translate_content
+    from bilingual.documents.memory import MemoryBudget
     from bilingual.errors import InputTooLargeError, ServerBusyError
-    from bilingual.work import MemoryBudget
 
     budget = MemoryBudget(150 * 1024 * 1024, wait_timeout=0.5)
     with pytest.raises(InputTooLargeError, match="BILINGUAL_MEMORY_BUDGET_MB"):
@@ -375,7 +375,7 @@ def test_page_work_and_uploads_are_rate_limited(tmp_path):
 
 def test_wrong_keys_are_rate_limited(tmp_path):
     """Low 16: 50 wrong keys gave 50 x 403."""
-    from bilingual.rest.admission import BAD_KEY_LIMIT
+    from bilingual.service.admission import BAD_KEY_LIMIT
 
     home = tmp_path / "home"
     secret, _ = KeyStore(home / "api_keys.sqlite3").add()
@@ -423,7 +423,7 @@ def test_buffered_bodies_share_one_budget():
     """Medium 10: 60 parked 9.9 MB bodies added 594 MB. The guard holds at most its budget of bodies at once."""
     import asyncio
 
-    from bilingual.rest.guard import Guard
+    from bilingual.service.guard import Guard
 
     release = asyncio.Event()
     seen = []
@@ -525,7 +525,8 @@ def test_the_home_and_its_files_are_private(tmp_path):
         "import sys, pathlib\n"
         "from bilingual.server import private_home\n"
         "from bilingual.cache import TranslationCache\n"
-        "from bilingual.translation.glossary import GlossaryStore, load_glossary\n"
+        "from bilingual.service.glossaries import GlossaryStore\n"
+        "from bilingual.translation.glossary import load_glossary\n"
         "home = pathlib.Path(sys.argv[1])\n"
         "private_home(home)\n"
         "cache = TranslationCache(home / 'translations.sqlite3')\n"
@@ -546,8 +547,9 @@ def test_the_home_and_its_files_are_private(tmp_path):
 def test_storage_quotas(tmp_path):
     """Medium 8: glossaries and files were stored without a quota."""
     from bilingual.errors import QuotaExceededError
-    from bilingual.filestore import FileStore
-    from bilingual.translation.glossary import GlossaryStore, load_glossary
+    from bilingual.service.filestore import FileStore
+    from bilingual.service.glossaries import GlossaryStore
+    from bilingual.translation.glossary import load_glossary
 
     store = GlossaryStore(tmp_path / "g", per_owner=2, total=3)
     glossary = load_glossary({"a": "b"})

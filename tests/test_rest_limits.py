@@ -16,9 +16,9 @@ from bilingual import Settings, Translator
 from bilingual.cli import main as cli_main
 from bilingual.config import ServiceSettings
 from bilingual.errors import ServerBusyError
-from bilingual.keys import KeyStore
 from bilingual.server import build
-from bilingual.work import WorkLimit
+from bilingual.service.keys import KeyStore
+from bilingual.service.work import WorkLimit
 from tests.fakes import FakeBackend, slot_held
 
 pytestmark = pytest.mark.slow

@@ -11,8 +11,8 @@ from bilingual import BilingualError
 from bilingual.config import ServiceSettings
 from bilingual.documents.html import translate_html
 from bilingual.errors import redact
-from bilingual.filestore import FileStore, download_name
 from bilingual.server import read_auth
+from bilingual.service.filestore import FileStore, download_name
 from bilingual.text.detect import detect_language
 
 
@@ -148,8 +148,8 @@ def test_page_says_the_server_is_busy(tmp_path):
     import gradio as gr
 
     from bilingual import Summarizer
+    from bilingual.service.work import WorkLimit
     from bilingual.ui.app import Handlers
-    from bilingual.work import WorkLimit
     from tests.fakes import fake_translator, slot_held
 
     translator = fake_translator(tmp_path)

@@ -212,7 +212,7 @@ def _keys(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO
     import time
     from pathlib import Path
 
-    from .keys import KeyStore
+    from .service.keys import KeyStore
 
     if not settings.home:
         raise BilingualError("Set BILINGUAL_HOME to the server's home folder; API keys are kept there.")

@@ -8,7 +8,7 @@ Three deployments make the application:
   ingress replica) are joined and run as shared, length-sorted model calls. Each
   autoscales on ongoing requests between ``min_replicas`` and ``max_replicas``.
 * ``api``: the ingress (:class:`RestIngress`), the same LibreTranslate-compatible REST API as
-  ``python app.py`` serves (:class:`bilingual.rest.api.RestApi`: ``/translate``, ``/detect``,
+  ``python app.py`` serves (:class:`bilingual.service.rest.RestApi`: ``/translate``, ``/detect``,
   ``/languages``, ``/translate_file``, ``/summarize``, keys, limits and errors), without the
   web page. Its :class:`~bilingual.translation.translator.Translator` does everything but the
   model calls (splitting, the cache, glossaries, flags, documents) and hands each sentence

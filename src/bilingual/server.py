@@ -2,7 +2,7 @@
 
 The environment is read here (the edge). One :class:`Translator` and one
 :class:`Summarizer` serve both the page and the API, so each model loads once, and one
-:class:`~bilingual.work.WorkLimit` bounds the work of both. ``python app.py`` runs
+:class:`~bilingual.service.work.WorkLimit` bounds the work of both. ``python app.py`` runs
 :func:`main`.
 """
 
@@ -86,15 +86,15 @@ def build(
     from fastapi import FastAPI
     from starlette.middleware.cors import CORSMiddleware
 
-    from .filestore import FileStore
-    from .keys import KeyStore
-    from .rest.admission import Admission, RateLimits
-    from .rest.api import RestApi
-    from .rest.guard import Guard
-    from .rest.paths import HidePaths
+    from .service.admission import Admission, RateLimits
+    from .service.filestore import FileStore
+    from .service.guard import Guard
+    from .service.keys import KeyStore
+    from .service.paths import HidePaths
+    from .service.rest import RestApi
+    from .service.work import WorkLimit
     from .summarization.summarizer import Summarizer
     from .translation.translator import Translator
-    from .work import WorkLimit
 
     home = Path(settings.home) if settings.home else Path(tempfile.mkdtemp(prefix="bilingual-home-"))
     if page:  # the page's uploads and download copies stay in the home folder, private, unless the operator chose

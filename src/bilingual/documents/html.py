@@ -16,13 +16,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 from bs4.element import CData
 
 from ..errors import UnsupportedFormatError
+from ..languages import TAGS, normalize_language, other, parse_target
 from ..text.detect import detect_language
 from ..text.pieces import needs_translation
+from .formats import Format, Job
+
+if TYPE_CHECKING:
+    from ..translation.translator import Translator
 
 BOUNDARIES = frozenset(
     "address article aside blockquote body br caption dd details dialog div dl dt fieldset figcaption figure "
@@ -167,3 +173,39 @@ def _appender(soup: BeautifulSoup, run: Sequence[NavigableString]) -> Callable[[
         last.insert_after(soup.new_tag("br"))
 
     return write
+
+
+def translate_markup(
+    translator: Translator,
+    markup: str,
+    target: str | None = None,
+    *,
+    source: str | None = None,
+    bilingual: bool = False,
+    report: dict | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> str:
+    """Translate the text of an HTML document or fragment with ``translator``, keeping its markup."""
+    wanted = parse_target(target) if target else None
+    given = normalize_language(source) if source else None
+    translator.check_size([markup])
+
+    def translate_many(texts: list[str], src: str) -> list[str]:
+        language = normalize_language(src)
+        docs = translator.translate_documents(texts, target or other(language), source=language, progress=progress)
+        if report is not None:
+            report["source"], report["documents"] = language, docs
+        return [doc.text for doc in docs]
+
+    def lang_code(src: str) -> str:
+        return wanted.tag if wanted else TAGS[other(normalize_language(src))]
+
+    return translate_html(markup, translate_many, source=given, lang_code=lang_code, bilingual=bilingual)
+
+
+def _translate(job: Job) -> bytes:
+    return translate_markup(job.translator, job.text(), job.target, source=job.source, bilingual=job.bilingual,
+                            report=job.report, progress=job.progress).encode("utf-8")
+
+
+FORMAT = Format("HTML", (".html", ".htm"), "text/html", _translate, text=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from ..text.pieces import needs_translation, separator
 from ..translation.result import DocumentTranslation
+from .formats import Format, Job
 
 Translate = Callable[[list[str]], list[DocumentTranslation]]
 _FRONT_MATTER = re.compile(r"\A(?:---|\+\+\+)[ \t]*\n.*?\n(?:---|\+\+\+|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
@@ -234,3 +235,10 @@ def translate_markdown(text: str, translate: Translate, *, bilingual: bool = Fal
         else:
             lines[first:last] = new
     return head + "\n".join(lines)
+
+
+def _translate(job: Job) -> bytes:
+    return translate_markdown(job.text(), job.aligned(), bilingual=job.bilingual).encode("utf-8")
+
+
+FORMAT = Format("Markdown", (".md", ".markdown"), "text/markdown", _translate, text=True)

@@ -12,6 +12,7 @@ import logging
 import time
 
 from ..errors import InputTooLargeError, UnsupportedFormatError
+from .formats import Format, Job, blocks
 
 logger = logging.getLogger(__name__)
 
@@ -123,3 +124,15 @@ def paragraphs_to_docx(paragraphs: list[str]) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _translate(job: Job) -> bytes:
+    with job.memory.reserve(memory_estimate(job.data)):
+        text = pdf_text(job.data)
+    translated = blocks(job.document(text), job.bilingual)
+    if job.out_suffix == ".docx":
+        return paragraphs_to_docx(translated)
+    return ("\n\n".join(translated) + "\n").encode("utf-8")
+
+
+FORMAT = Format("PDF", (".pdf",), "application/pdf", _translate, outputs=(".docx", ".md", ".txt"))

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from ..errors import UnsupportedFormatError
 from ..text.pieces import separator
 from ..translation.result import DocumentTranslation
+from .formats import Format, Job
 
 Translate = Callable[[list[str]], list[DocumentTranslation]]
 
@@ -72,3 +73,10 @@ def _share_out(text: str, weights: list[int], language: str) -> list[str]:
         parts.append("".join(units[taken:upto]).strip())
         taken = max(taken, upto)
     return parts
+
+
+def _translate(job: Job) -> bytes:
+    return translate_srt(job.text(), job.aligned(), bilingual=job.bilingual).encode("utf-8")
+
+
+FORMAT = Format("SubRip subtitles", (".srt",), "application/x-subrip", _translate, text=True)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
+from ..errors import BilingualError, UnsupportedFormatError
 from ..translation.result import DocumentTranslation
+from .archive import MAX_UNCOMPRESSED_BYTES, read_package
+from .formats import Format, Job
 from .office import DRAWING, WORD, Paragraph, translate_paragraphs
 
 Translate = Callable[[list[str]], list[DocumentTranslation]]
@@ -67,3 +70,24 @@ def translate_pptx(data: bytes, translate: Translate, *, bilingual: bool = False
     out = io.BytesIO()
     presentation.save(out)
     return out.getvalue()
+
+
+def _office(job: Job, translate: Callable[..., bytes], kind: str) -> bytes:
+    """Unpack and count the package (never trusting its directory), reserve its memory, translate it."""
+    from lxml import etree
+
+    with job.memory.reserve(2 * MAX_UNCOMPRESSED_BYTES + len(job.data)):
+        package = read_package(job.data, kind)
+    with job.memory.reserve(package.memory_estimate):
+        try:
+            return translate(package.data, job.aligned(), bilingual=job.bilingual)
+        except BilingualError:
+            raise
+        except (KeyError, ValueError, etree.LxmlError, RecursionError) as exc:  # not an Office package
+            raise UnsupportedFormatError(f"The file is not a valid {kind} document (its XML cannot be read).") from exc
+
+
+DOCX = Format("Word", (".docx",), "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+              lambda job: _office(job, translate_docx, "docx"))
+PPTX = Format("PowerPoint", (".pptx",), "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+              lambda job: _office(job, translate_pptx, "pptx"))

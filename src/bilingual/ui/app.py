@@ -16,9 +16,10 @@ import gradio as gr
 from .. import documents
 from ..config import ModelRef, Settings
 from ..errors import BilingualError, ModelNotAvailableError, UnsupportedLanguageError, UploadError, redact
-from ..filestore import FileStore, download_name
 from ..languages import TAGS, Language, parse_target
 from ..models import is_local, locate
+from ..service.filestore import FileStore, download_name
+from ..service.work import WorkLimit
 from ..summarization.summarizer import Summarizer
 from ..text.chinese import chinese_script
 from ..text.detect import detect_language
@@ -26,7 +27,6 @@ from ..text.pieces import needs_translation, separator
 from ..translation.glossary import MAX_BYTES as MAX_GLOSSARY_BYTES
 from ..translation.glossary import parse_glossary
 from ..translation.translator import Translator
-from ..work import WorkLimit
 from . import views
 
 logger = logging.getLogger(__name__)

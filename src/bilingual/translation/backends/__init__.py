@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-
 Scored = tuple[str, "float | None", bool]  # (translation, mean token log-probability or None, guarded)
 
 

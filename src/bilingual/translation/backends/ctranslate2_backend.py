@@ -23,8 +23,8 @@ from ...errors import BackendNotAvailableError, ModelNotAvailableError
 from ...models import model_revision
 from ..devices import resolve_device
 from ..guards import STRICT, guarded_decode, max_new_tokens
-from .marian_text import MarianText
 from . import BackendBase
+from .marian_text import MarianText
 from .transformers_backend import pick_target_token
 
 logger = logging.getLogger(__name__)

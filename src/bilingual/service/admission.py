@@ -9,7 +9,7 @@ requests, whichever door they come in by:
 * wrong API keys: at most :data:`BAD_KEY_LIMIT` per window per address, then 429 for every
   request from that address until the window moves on, before any key is looked up.
 
-:class:`Admission` gives the :class:`~bilingual.rest.guard.Guard` its checks: the key and rate of
+:class:`Admission` gives the :class:`~bilingual.service.guard.Guard` its checks: the key and rate of
 a REST request whose key is in a header or the query string are checked before its body is
 read, and the page's events are counted once their small JSON body has arrived.
 """
@@ -27,8 +27,8 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from ..config import ServiceSettings
-from ..keys import ApiKey, KeyStore
 from .guard import Refusal
+from .keys import ApiKey, KeyStore
 
 BAD_KEY_LIMIT = 10  # wrong API keys per window per client address
 WORK_ROUTES = frozenset({"/translate", "/detect", "/translate_file", "/summarize", "/glossaries"})

@@ -2,7 +2,7 @@
 
 Every route is a thin caller of the library: it reads the request (JSON or form),
 checks the key, the rate and the size limits before any model work, takes a slot of
-the process-wide :class:`~bilingual.work.WorkLimit`, and calls the shared
+the process-wide :class:`~bilingual.service.work.WorkLimit`, and calls the shared
 :class:`~bilingual.translation.translator.Translator` or
 :class:`~bilingual.summarization.summarizer.Summarizer` in a worker thread. Errors
 come back as ``{"error": message}``; messages never hold a stack trace or a server path.
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -33,31 +33,21 @@ from ..errors import (
     UnsupportedLanguageError,
     redact,
 )
-from ..filestore import FileStore, download_name
-from ..keys import KeyStore
 from ..languages import NAMES, SCRIPT_NAMES, SCRIPT_TAGS, TAGS, Language, parse_target
 from ..summarization.summarizer import Summarizer
 from ..text.chinese import chinese_script
 from ..text.detect import detect_language
-from ..translation.glossary import Glossary, GlossaryError, GlossaryStore, load_glossary, parse_glossary
+from ..translation.glossary import Glossary, GlossaryError, load_glossary, parse_glossary
 from ..translation.translator import Translator
-from ..work import WorkLimit
 from .admission import ADMITTED, Admission, RateLimits, RefusedError
+from .filestore import FileStore, download_name
+from .glossaries import GlossaryStore
+from .keys import KeyStore
+from .work import WorkLimit
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-ROUTES = {  # path -> allowed methods; anything else gets 405 in LibreTranslate's shape
-    "/translate": {"POST"},
-    "/detect": {"POST"},
-    "/languages": {"GET"},
-    "/translate_file": {"POST"},
-    "/summarize": {"POST"},
-    "/frontend/settings": {"GET"},
-    "/health": {"GET"},
-    "/glossaries": {"POST"},
-    "/spec": {"GET"},
-}
 SUMMARY_METHODS = ("auto", "extractive", "abstractive")
 
 
@@ -410,13 +400,10 @@ class RestApi:
         data = await upload.read()
         if not data:
             raise ApiError(400, "Invalid request: empty file")
-        if suffix in documents.TEXT_FORMATS:
-            try:
-                text = documents.decode_text(data)
-            except BilingualError as exc:
-                raise ApiError(400, f"Invalid request: {exc}") from None
-            if len(text) > char_limit:
-                raise ApiError(400, f"Invalid request: request ({len(text)}) exceeds text limit ({char_limit})")
+        try:
+            documents.FORMATS[suffix].check(data, char_limit)  # what can be refused before any work
+        except BilingualError as exc:
+            raise ApiError(400, f"Invalid request: {exc}") from None
         out_suffix = documents.output_suffix(suffix, params.get("output") if isinstance(params.get("output"), str) else None)
         translated = await self._run(lambda: documents.translate_content(
             self.translator, data, upload.filename, tgt, source=src, bilingual=bilingual, out_suffix=out_suffix,
@@ -479,8 +466,36 @@ class RestApi:
 
     # -- wiring -------------------------------------------------------------------------------
 
+    def router(self) -> APIRouter:
+        """The REST routes (the 405 answers for their other methods are made from these)."""
+        router = APIRouter()
+        text_body = {"requestBody": {"content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/TranslateRequest"}},
+            "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/TranslateRequest"}},
+        }}}
+        router.post("/translate", tags=["translate"], summary="Translate text", openapi_extra=text_body)(self.translate)
+        router.post("/detect", tags=["translate"], summary="Detect the language of a text",
+                    openapi_extra=_form_body({"q": "string", "api_key": "string"}, ["q"]))(self.detect)
+        router.get("/languages", tags=["translate"], summary="Supported languages")(self.languages)
+        formats = ", ".join(documents.FORMATS)
+        router.post("/translate_file", tags=["translate"], summary=f"Translate a file ({formats})",
+                    openapi_extra=_form_body({"file": "binary", "source": "string", "target": "string",
+                                              "api_key": "string"}, ["file", "source", "target"], multipart=True))(
+            self.translate_file)
+        router.get("/download_file/{filename}", name="download_file", tags=["translate"],
+                   summary="Download a translated file", response_class=FileResponse)(self.download_file)
+        router.post("/summarize", tags=["summarize"], summary="Summarize an article (bilingual extension)",
+                    openapi_extra=_form_body({"q": "string", "language": "string", "method": "string",
+                                              "sentences": "integer", "api_key": "string"}, ["q"]))(self.summarize)
+        router.get("/frontend/settings", tags=["frontend"], summary="Settings for front ends")(self.frontend_settings)
+        router.post("/glossaries", tags=["translate"], summary="Store a glossary (bilingual extension)",
+                    openapi_extra=_form_body({"entries": "string", "api_key": "string"}, ["entries"]))(
+            self.create_glossary)
+        router.get("/health", tags=["frontend"], summary="Liveness")(self.health)
+        return router
+
     def install(self, app: FastAPI) -> None:
-        """Add the routes, the 405 fallbacks and the JSON error handlers to ``app``."""
+        """Add the routes, the 405 answers for every other method of their paths, and the JSON error handlers."""
 
         @app.exception_handler(ApiError)
         async def api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -495,29 +510,9 @@ class RestApi:
         async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
             return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
 
-        text_body = {"requestBody": {"content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/TranslateRequest"}},
-            "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/TranslateRequest"}},
-        }}}
-        app.post("/translate", tags=["translate"], summary="Translate text", openapi_extra=text_body)(self.translate)
-        app.post("/detect", tags=["translate"], summary="Detect the language of a text",
-                 openapi_extra=_form_body({"q": "string", "api_key": "string"}, ["q"]))(self.detect)
-        app.get("/languages", tags=["translate"], summary="Supported languages")(self.languages)
-        app.post("/translate_file", tags=["translate"], summary="Translate a file (.txt, .html)",
-                 openapi_extra=_form_body({"file": "binary", "source": "string", "target": "string",
-                                           "api_key": "string"}, ["file", "source", "target"], multipart=True))(
-            self.translate_file)
-        app.get("/download_file/{filename}", name="download_file", tags=["translate"],
-                summary="Download a translated file", response_class=FileResponse)(self.download_file)
-        app.post("/summarize", tags=["summarize"], summary="Summarize an article (bilingual extension)",
-                 openapi_extra=_form_body({"q": "string", "language": "string", "method": "string",
-                                           "sentences": "integer", "api_key": "string"}, ["q"]))(self.summarize)
-        app.get("/frontend/settings", tags=["frontend"], summary="Settings for front ends")(self.frontend_settings)
-        app.post("/glossaries", tags=["translate"], summary="Store a glossary (bilingual extension)",
-                 openapi_extra=_form_body({"entries": "string", "api_key": "string"}, ["entries"]))(self.create_glossary)
-        app.get("/health", tags=["frontend"], summary="Liveness")(self.health)
-
-        for path, allowed in ROUTES.items():
+        router = self.router()
+        app.include_router(router)
+        for path, allowed in allowed_methods([*router.routes, *app.routes]).items():
             others = sorted({"GET", "POST", "PUT", "DELETE", "PATCH"} - allowed)
 
             async def not_allowed(_: Request, allowed=allowed) -> JSONResponse:
@@ -553,6 +548,17 @@ class RestApi:
             return spec
 
         app.openapi = openapi  # type: ignore[method-assign]
+
+
+def allowed_methods(routes) -> dict[str, set[str]]:
+    """Path -> the methods its routes answer, for every fixed path of the API (``/spec`` too); any
+    other method of those paths gets 405 in LibreTranslate's shape."""
+    allowed: dict[str, set[str]] = {}
+    for route in routes:
+        path, methods = getattr(route, "path", ""), getattr(route, "methods", None) or set()
+        if "{" not in path and path not in ("/docs", "/docs/oauth2-redirect", "/redoc"):
+            allowed.setdefault(path, set()).update(methods - {"HEAD"})
+    return {path: methods for path, methods in allowed.items() if methods}
 
 
 def _form_body(fields: dict[str, str], required: list[str], *, multipart: bool = False) -> dict[str, Any]:

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BilingualError
+from ..errors import BilingualError
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS api_keys (

@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path, PurePath
 
-from .errors import QuotaExceededError
+from ..errors import QuotaExceededError
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]{32}\.[A-Za-z0-9][A-Za-z0-9._-]{0,150}$")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

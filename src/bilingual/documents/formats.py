@@ -1,0 +1,167 @@
+"""The document formats: one :class:`Format` per kind of file, each in its own module, one signature.
+
+A format says which suffixes are its own, its media type, whether it is text (then its characters
+are counted before any work), the other suffixes it can be written as (a PDF becomes ``.docx``),
+cheap checks made before any work (:meth:`Format.check`), and its ``translate(job) -> bytes``.
+:mod:`bilingual.documents` gathers the formats into one registry that the library, the page, REST
+and the CLI ask, so a new format is one module and one line there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from ..errors import InputTooLargeError, UnsupportedFormatError
+from ..languages import normalize_language
+from ..text.detect import detect_language
+from ..text.pieces import separator
+from ..translation.result import DocumentTranslation
+from .memory import MemoryBudget
+
+Progress = Callable[[int, int], None]
+Aligned = Callable[[list[str]], list[DocumentTranslation]]
+
+
+@dataclass
+class Job:
+    """One file to translate, and how.
+
+    Attributes:
+        translator: the :class:`~bilingual.translation.translator.Translator` to use.
+        data: the file's bytes.
+        name: its file name.
+        target, source: the target and source language codes (None: automatic).
+        bilingual: keep each block and add its translation after it.
+        out_suffix: the output's suffix (a format's own, or one of its ``outputs``).
+        report: receives ``source`` (the detected language) and ``documents`` (the aligned translations).
+        max_chars: most characters of text the file may hold (None: the translator's limit).
+        progress: told ``(done, total)`` per model batch.
+        memory: the process's budget for documents being read.
+    """
+
+    translator: object
+    data: bytes
+    name: str
+    target: str | None = None
+    source: str | None = None
+    bilingual: bool = False
+    out_suffix: str = ""
+    report: dict | None = None
+    max_chars: int | None = None
+    progress: Progress | None = None
+    memory: MemoryBudget | None = None
+
+    def __post_init__(self) -> None:
+        self.report = {} if self.report is None else self.report
+        self.memory = self.memory or MemoryBudget(1 << 62)
+
+    def text(self) -> str:
+        """The file's text (see :func:`decode_text`)."""
+        return decode_text(self.data)
+
+    def aligned(self) -> Aligned:
+        """Translate a document's blocks together, its language detected once from all of them."""
+
+        def translate(texts: list[str]) -> list[DocumentTranslation]:
+            chars = sum(len(t) for t in texts)
+            if self.max_chars is not None and chars > self.max_chars:
+                raise InputTooLargeError(
+                    f"The file holds {chars:,} characters of text, more than the limit of {self.max_chars:,}.")
+            src = normalize_language(self.source) if self.source else detect_language(" ".join(texts)[:20_000])
+            self.report["source"] = src
+            docs = self.translator.translate_documents(texts, self.target, source=src, progress=self.progress)
+            self.report["documents"] = docs
+            return docs
+
+        return translate
+
+    def document(self, text: str) -> DocumentTranslation:
+        """Translate ``text`` as one article (paragraphs kept), reported."""
+        if self.max_chars is not None and len(text) > self.max_chars:
+            raise InputTooLargeError(f"The file holds {len(text):,} characters, more than the limit of {self.max_chars:,}.")
+        doc = self.translator.translate_document(text, self.target, source=self.source, progress=self.progress)
+        self.report["source"], self.report["documents"] = doc.source_language, [doc]
+        return doc
+
+
+@dataclass(frozen=True)
+class Format:
+    """A kind of file (see the module docstring)."""
+
+    name: str
+    suffixes: tuple[str, ...]
+    mime: str
+    translate: Callable[[Job], bytes]
+    text: bool = False
+    outputs: tuple[str, ...] = ()  # the suffixes it can be written as, the default first (none: its own)
+
+    def output_suffix(self, suffix: str, out: str | None = None) -> str:
+        """The output's suffix: the input's, or for a format with ``outputs`` the one ``out`` names, if allowed."""
+        if not self.outputs:
+            return suffix
+        text = str(out).lower() if out else ""
+        wanted = text if text in self.outputs else PurePath(text).suffix  # a suffix, or a file name
+        return wanted if wanted in self.outputs else self.outputs[0]
+
+    def check(self, data: bytes, max_chars: int | None = None) -> None:
+        """What can be checked before any work: not empty, and for text, decodable and within ``max_chars``.
+
+        Raises:
+            UnsupportedFormatError: empty, or not text in a Unicode encoding.
+            InputTooLargeError: more characters than ``max_chars``.
+        """
+        if not data:
+            raise UnsupportedFormatError("The file is empty.")
+        if self.text:
+            text = decode_text(data)
+            if max_chars is not None and len(text) > max_chars:
+                raise InputTooLargeError(f"The file holds {len(text):,} characters, more than the limit of {max_chars:,}.")
+
+
+def decode_text(data: bytes) -> str:
+    """The text of an uploaded text file (UTF-8, with or without BOM; UTF-16 with a BOM).
+
+    Raises:
+        UnsupportedFormatError: the file is empty, binary, or not in a Unicode encoding.
+    """
+    if not data:
+        raise UnsupportedFormatError("The file is empty.")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    elif b"\x00" not in data:
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass
+    raise UnsupportedFormatError(
+        "The file is not text in UTF-8 (it looks binary, or uses another encoding). Save it as UTF-8 text, "
+        "or upload a document in one of the supported formats."
+    )
+
+
+def blocks(doc: DocumentTranslation, bilingual: bool) -> list[str]:
+    """The translated paragraphs, each after its source paragraph in bilingual mode."""
+    out = []
+    for paragraph in doc.paragraphs:
+        target = separator(doc.target_language).join(s.target for s in paragraph)
+        if bilingual:
+            out.append(separator(doc.source_language).join(s.source for s in paragraph) + "\n" + target)
+        else:
+            out.append(target)
+    return out
+
+
+def plain_text(job: Job) -> bytes:
+    """Plain text: translated as an article, paragraphs kept."""
+    doc = job.document(job.text())
+    if job.bilingual:
+        return ("\n\n".join(blocks(doc, True)) + "\n").encode("utf-8")
+    return doc.text.encode("utf-8")
+
+
+TEXT = Format("Plain text", (".txt",), "text/plain", plain_text, text=True)
