@@ -10,10 +10,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from .summarization.summarizer import Summarizer
-from .translation.translator import Translator
+from .translation.translator import GlossaryLike, Progress, Translator
 
 _lock = threading.Lock()
 _translator: Translator | None = None
@@ -48,7 +47,8 @@ def reset_defaults() -> None:
 
 
 def translate(
-    text: str | Sequence[str], target: str | None = None, *, source: str | None = None, **options: Any
+    text: str | Sequence[str], target: str | None = None, *, source: str | None = None,
+    glossary: GlossaryLike = None, progress: Progress | None = None,
 ) -> str | list[str]:
     """Translate an article (or a list of articles) between Chinese and English.
 
@@ -60,7 +60,7 @@ def translate(
         >>> bilingual.translate("重庆两江新区签署了战略合作协议。")        # doctest: +SKIP
         'Chongqing Liangjiang New Area signed a strategic cooperation agreement.'
     """
-    return default_translator().translate(text, target, source=source, **options)
+    return default_translator().translate(text, target, source=source, glossary=glossary, progress=progress)
 
 
 def summarize(

@@ -50,8 +50,8 @@ for _code in ("en", "en-us", "en-gb", "en-au", "en-ca", "eng", "eng_latn", "engl
     _ALIASES[_code] = Target("en")
 
 
-def parse_target(code: str) -> Target:
-    """A language name or code (any case, ``-`` or ``_``) as a :class:`Target`.
+def parse_target(code: str | Target) -> Target:
+    """A language name or code (any case, ``-`` or ``_``) as a :class:`Target` (a Target as it is).
 
     ``zh-Hant``, ``zh-TW``, ``zh-HK``, ``zht``, ``繁體中文`` … ask for Traditional characters
     (with Taiwan or Hong Kong usage for ``zh-TW`` and ``zh-HK``); ``zh-Hans``, ``zh-CN`` for
@@ -61,6 +61,8 @@ def parse_target(code: str) -> Target:
         UnsupportedLanguageError: for any other language.
         TypeError: when ``code`` is not a string.
     """
+    if isinstance(code, Target):
+        return code
     if not isinstance(code, str):
         raise TypeError(f"language must be a string such as 'zh' or 'en', not {type(code).__name__}")
     key = code.strip().lower()

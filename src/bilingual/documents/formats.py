@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from ..errors import InputTooLargeError, UnsupportedFormatError
-from ..languages import normalize_language
+from ..languages import Target, normalize_language
 from ..text.detect import detect_language
 from ..text.pieces import separator
 from ..translation.result import DocumentTranslation
@@ -44,7 +44,7 @@ class Job:
     translator: object
     data: bytes
     name: str
-    target: str | None = None
+    target: str | Target | None = None
     source: str | None = None
     bilingual: bool = False
     out_suffix: str = ""

@@ -33,7 +33,7 @@ from ..errors import (
     UnsupportedLanguageError,
     redact,
 )
-from ..languages import NAMES, SCRIPT_NAMES, SCRIPT_TAGS, TAGS, Language, parse_target
+from ..languages import NAMES, SCRIPT_NAMES, SCRIPT_TAGS, TAGS, Language, Target, parse_target
 from ..summarization.summarizer import Summarizer
 from ..text.chinese import chinese_script
 from ..text.detect import detect_language
@@ -68,20 +68,20 @@ def _missing(name: str) -> ApiError:
 def _language(code: Any, *, allow_auto: bool = False) -> Language | None:
     """A request's source language as ``"zh"``/``"en"`` (None for ``auto``), or a 400 "xx is not supported"."""
     target = _target(code, allow_auto=allow_auto)
-    return parse_target(target).language if target else None
+    return target.language if target else None
 
 
-def _target(code: Any, *, allow_auto: bool = False) -> str | None:
-    """A request's language code, checked (``zh-TW`` keeps its script), None for ``auto``; else a 400."""
+def _target(code: Any, *, allow_auto: bool = False) -> Target | None:
+    """A request's language code parsed once, here at the edge (``zh-TW`` keeps its script), None for
+    ``auto``; else a 400. The parsed :class:`~bilingual.languages.Target` is what goes down."""
     if not isinstance(code, str):
         raise ApiError(400, "Invalid request: language codes must be strings such as 'en' or 'zh'")
     if allow_auto and code.strip().lower() == "auto":
         return None
     try:
-        parse_target(code)
+        return parse_target(code)
     except UnsupportedLanguageError:
         raise ApiError(400, f"{code[:40]} is not supported") from None
-    return code.strip()
 
 
 def _whole_number(value: Any, name: str, default: int) -> int:
@@ -408,7 +408,7 @@ class RestApi:
         translated = await self._run(lambda: documents.translate_content(
             self.translator, data, upload.filename, tgt, source=src, bilingual=bilingual, out_suffix=out_suffix,
             max_chars=char_limit, memory=self.work.memory))
-        name = download_name(upload.filename, parse_target(tgt).tag + (".bilingual" if bilingual else ""))
+        name = download_name(upload.filename, tgt.tag + (".bilingual" if bilingual else ""))
         name = name[: -len(suffix)] + out_suffix if suffix != out_suffix else name
         try:
             stored = self.files.put(translated, name, _owner(request))

@@ -32,6 +32,8 @@ from .scheduler import Scheduler
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+GlossaryLike = Glossary | Mapping[str, str] | str | Path | None
+TargetLike = str | Target | None
 BackendFactory = Callable[[Language, Language, Settings], Backend]
 
 
@@ -127,18 +129,22 @@ class Translator:
     def translate(
         self,
         text: str | Sequence[str],
-        target: str | None = None,
+        target: TargetLike = None,
         *,
         source: str | None = None,
-        **options: Any,
+        glossary: GlossaryLike = None,
+        progress: Progress | None = None,
     ) -> str | list[str]:
         """Translate an article, or a list of articles, into the other language.
 
         Args:
             text: a string, or a list of strings (a list of translations comes back, in order).
-            target: ``"zh"``, ``"en"`` or an alias; None means the other language.
+            target: ``"zh"``, ``"en"``, an alias, or a parsed :class:`~bilingual.languages.Target`;
+                None means the other language.
             source: the source language; None detects it (per item for a list).
-            **options: ``progress``, a callable ``(done, total)`` told about translated pieces.
+            glossary: terms for this call (a :class:`Glossary`, a mapping, TSV/CSV text or a path);
+                None: the translator's own.
+            progress: a callable ``(done, total)`` told about translated pieces.
 
         Returns:
             The translation(s), with the input's paragraphs.
@@ -150,14 +156,15 @@ class Translator:
             ModelNotAvailableError: the model is neither local nor downloadable.
         """
         if isinstance(text, str):
-            return self.translate_document(text, target, source=source, **options).text
+            return self.translate_document(text, target, source=source, glossary=glossary, progress=progress).text
         if not isinstance(text, Sequence) or not all(isinstance(t, str) for t in text):
             raise TypeError("text must be a string or a list of strings")
-        docs = self._translate_many(list(text), target, source, options.pop("progress", None), options)
+        docs = self._translate_many(list(text), target, source, progress, glossary)
         return [d.text for d in docs]
 
     def translate_document(
-        self, text: str, target: str | None = None, *, source: str | None = None, **options: Any
+        self, text: str, target: TargetLike = None, *, source: str | None = None, glossary: GlossaryLike = None,
+        progress: Progress | None = None,
     ) -> DocumentTranslation:
         """Translate one article and return it aligned, paragraph by paragraph and sentence by sentence.
 
@@ -165,10 +172,6 @@ class Translator:
         """
         if not isinstance(text, str):
             raise TypeError(f"text must be a string, not {type(text).__name__}")
-        progress = options.pop("progress", None)
-        glossary = options.pop("glossary", None)
-        if options:
-            raise TypeError(f"unknown option(s): {', '.join(sorted(options))}")
         for step in self.iter_translate_document(text, target, source=source, glossary=glossary):
             if progress:
                 progress(step.done, step.total)
@@ -176,7 +179,7 @@ class Translator:
         return step.document
 
     def iter_translate_document(
-        self, text: str, target: str | None = None, *, source: str | None = None, glossary=None
+        self, text: str, target: TargetLike = None, *, source: str | None = None, glossary: GlossaryLike = None
     ) -> Iterator[TranslationStep]:
         """Translate one article, yielding a :class:`TranslationStep` after every model batch.
 
@@ -228,7 +231,8 @@ class Translator:
         yield TranslationStep(plan.source, plan.target, document.paragraphs, total_paragraphs, total, total, document)
 
     def translate_documents(
-        self, texts: Sequence[str], target: str | None = None, *, source: str | None = None, **options: Any
+        self, texts: Sequence[str], target: TargetLike = None, *, source: str | None = None,
+        glossary: GlossaryLike = None, progress: Progress | None = None,
     ) -> list[DocumentTranslation]:
         """Translate several texts at once, aligned like :meth:`translate_document`.
 
@@ -237,9 +241,9 @@ class Translator:
         """
         if not isinstance(texts, Sequence) or isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
             raise TypeError("texts must be a list of strings")
-        return self._translate_many(list(texts), target, source, options.pop("progress", None), options)
+        return self._translate_many(list(texts), target, source, progress, glossary)
 
-    def alternatives(self, text: str, n: int, target: str | None = None, *, source: str | None = None) -> list[str]:
+    def alternatives(self, text: str, n: int, target: TargetLike = None, *, source: str | None = None) -> list[str]:
         """Up to ``n`` alternative translations of ``text``, other than :meth:`translate`'s.
 
         Each sentence is decoded with ``n + 1`` hypotheses kept from the beam; the k-th
@@ -315,7 +319,7 @@ class Translator:
                 "parts, or raise max_input_chars (BILINGUAL_MAX_INPUT_CHARS)."
             )
 
-    def _directions(self, texts: list[str], target: str | None, source: str | None) -> list[Route | None]:
+    def _directions(self, texts: list[str], target: TargetLike, source: str | None) -> list[Route | None]:
         wanted = parse_target(target) if target is not None else None
         given_source = normalize_language(source) if source is not None else None
         out: list[Route | None] = []
@@ -331,14 +335,12 @@ class Translator:
     def _translate_many(
         self,
         texts: list[str],
-        target: str | None,
+        target: TargetLike,
         source: str | None,
         progress: Progress | None,
-        options: dict[str, Any],
+        glossary: GlossaryLike,
     ) -> list[DocumentTranslation]:
-        glossary = self._glossary(options.pop("glossary", None))
-        if options:
-            raise TypeError(f"unknown option(s): {', '.join(sorted(options))}")
+        glossary = self._glossary(glossary)
         self.check_size(texts)
         directions = self._directions(texts, target, source)
         results: list[DocumentTranslation | None] = [None] * len(texts)

@@ -16,7 +16,7 @@ import gradio as gr
 from .. import documents
 from ..config import ModelRef, Settings
 from ..errors import BilingualError, ModelNotAvailableError, UnsupportedLanguageError, UploadError, redact
-from ..languages import TAGS, Language, parse_target
+from ..languages import TAGS, Language, Target, parse_target
 from ..models import is_local, locate
 from ..service.filestore import FileStore, download_name
 from ..service.work import WorkLimit
@@ -31,12 +31,12 @@ from . import views
 
 logger = logging.getLogger(__name__)
 
-DIRECTIONS = {
+DIRECTIONS = {  # the page's choices, parsed once here
     "自动 Auto": None,
-    "中文 → English": "en",
-    "English → 中文": "zh",
-    "English → 繁體中文 (台灣)": "zh-TW",
-    "English → 繁體中文 (香港)": "zh-HK",
+    "中文 → English": parse_target("en"),
+    "English → 中文": parse_target("zh"),
+    "English → 繁體中文 (台灣)": parse_target("zh-TW"),
+    "English → 繁體中文 (香港)": parse_target("zh-HK"),
 }
 LENGTHS = {"短 Short": 1, "中 Medium": 3, "长 Long": 5}
 METHODS = {"自动 Auto": None, "抽取 Extractive": "extractive", "生成 Abstractive": "abstractive"}
@@ -296,12 +296,12 @@ def _required_text(text: object) -> str:
     return text
 
 
-def _language_arg(value: object, name: str) -> str:
+def _language_arg(value: object, name: str) -> Target:
+    """An API argument's language, parsed once here (``zh-TW``, ``zh-Hant`` … keep their script)."""
     if not isinstance(value, str):
         raise BilingualError(f"{name} must be auto, en, zh, zh-Hant, zh-TW or zh-HK.")
     try:
-        parse_target(value)  # zh-TW, zh-Hant … keep their script
-        return value.strip()
+        return parse_target(value)
     except UnsupportedLanguageError:
         raise BilingualError(f"Unknown {name} {value[:40]!r}: use auto, en, zh, zh-Hant, zh-TW or zh-HK.") from None
 
