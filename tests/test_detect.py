@@ -90,8 +90,9 @@ def test_labelled_set_meets_its_targets():
         if not right:
             wrong.append((category, text))
     assert len(wrong) <= 0.02 * len(rows), wrong
-    for category in ("zh-hans", "zh-hant", "cantonese", "zh-latin", "en-news", "en-short", "en-mixed", "ja-kana",
-                     "ja-kanji", "ko-hangul", "ko-hanja", "other-script", "no-letters", "latin-short"):
+    for category in ("zh-hans", "zh-hant", "cantonese", "zh-latin", "zh-addresses", "en-news", "en-short", "en-mixed",
+                     "en-loanwords", "ja-kana", "ja-kanji", "ko-hangul", "ko-hanja", "other-script", "no-letters",
+                     "latin-short"):
         assert by_category[category][0] == by_category[category][1], (category, wrong)
     latin = [c for c in by_category if c.startswith("latin-")]
     assert sum(by_category[c][0] for c in latin) == sum(by_category[c][1] for c in latin), wrong

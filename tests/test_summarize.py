@@ -117,12 +117,12 @@ def test_selection_is_whole_sentences_in_order_without_repeats(pieces, count):
     assert all(0 <= i < len(pieces) for i in picked)
 
 
-def test_automatic_method_falls_back_to_extractive_with_a_warning(caplog):
+def test_automatic_method_falls_back_to_extractive_with_a_warning():
     s = offline_summarizer()
-    with caplog.at_level(logging.WARNING), pytest.warns(UserWarning, match="nobody/no-en-summarizer"):
+    with pytest.warns(UserWarning, match="nobody/no-en-summarizer") as warned:
         out = s.summarize(EN_ARTICLE, num_sentences=1)
     assert out.startswith("The city council approved a plan")
-    assert "bilingual models download --all" in caplog.text
+    assert "bilingual models download --all" in str(warned[0].message)
 
 
 def test_explicit_abstractive_without_a_model_says_how_to_get_it():
@@ -208,3 +208,17 @@ def test_extractive_memory_and_time_grow_linearly():
     assert large_peak < 60 * 1024 * 1024
     assert large_peak / small_peak < 16  # linear: about 8x; quadratic: 64x
     assert large_time / max(small_time, 1e-3) < 20
+
+
+def test_summarize_takes_the_source_language_like_translate():
+    import bilingual
+    from bilingual import UnsupportedLanguageError
+
+    s = offline_summarizer()
+    text = "Le café est ouvert. La crème brûlée est prête. Le chef arrive demain matin."
+    with pytest.raises(UnsupportedLanguageError, match="French"):
+        s.summarize(text, method="extractive", num_sentences=1)
+    assert s.summarize(text, method="extractive", num_sentences=1, source="en") in text  # told, not detected
+    with pytest.raises(UnsupportedLanguageError):
+        s.summarize(EN_ARTICLE, method="extractive", source="fr")
+    assert "source" in bilingual.summarize.__code__.co_varnames

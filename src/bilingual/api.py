@@ -70,6 +70,7 @@ def summarize(
     method: str | None = None,
     num_sentences: int | None = None,
     max_length: int | None = None,
+    source: str | None = None,
 ) -> str:
     """Summarize a Chinese or English article, in either language. See :meth:`Summarizer.summarize`.
 
@@ -77,7 +78,7 @@ def summarize(
         >>> bilingual.summarize(article, language="en", num_sentences=3)   # doctest: +SKIP
     """
     return default_summarizer().summarize(
-        text, language=language, method=method, num_sentences=num_sentences, max_length=max_length
+        text, language=language, method=method, num_sentences=num_sentences, max_length=max_length, source=source
     )
 
 

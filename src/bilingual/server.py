@@ -283,6 +283,7 @@ def main() -> None:
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.captureWarnings(True)  # library warnings go to the log, each kind once, not to stderr line by line
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     try:
         settings = Settings.from_env()

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..config import ModelRef, Settings
 from ..errors import InputTooLargeError
-from ..languages import Language, parse_target
+from ..languages import Language, Target, normalize_language, parse_target
 from ..models import locate, resolve
 from ..text.chinese import chinese_script, rewrite
 from ..text.chinese import convert as to_script
@@ -78,16 +78,18 @@ class Summarizer:
         self,
         text: str,
         *,
-        language: str | None = None,
+        language: str | Target | None = None,
         method: str | None = None,
         num_sentences: int | None = None,
         max_length: int | None = None,
+        source: str | None = None,
     ) -> str:
         """Summarize an article.
 
         Args:
             text: a Chinese or English article.
             language: the summary's language (``"zh"``, ``"en"`` or an alias); default: the article's.
+            source: the article's language; None detects it (as ``translate(source=...)``).
             method: ``"extractive"``, ``"abstractive"``, or None: abstractive when its model is
                 present locally, otherwise extractive (with a warning).
             num_sentences: length of an extractive summary (default: adapts to the article).
@@ -115,7 +117,7 @@ class Summarizer:
             )
         if not needs_translation(text):
             return text.strip()
-        source = detect_language(text)
+        source = normalize_language(source) if source is not None else detect_language(text)
         summary = self._summarize(text, source, method, num_sentences, max_length)
         if wanted is None or wanted.language == source:
             if source != "zh" or not summary:
@@ -138,8 +140,7 @@ class Summarizer:
                     f"No abstractive {source} summarization model ({self.model_ref(source).name}) is present "
                     "locally; using the extractive method. Run `bilingual models download --all` to get it."
                 )
-                warnings.warn(message, stacklevel=3)
-                logger.warning(message)
+                warnings.warn(message, stacklevel=3)  # the server logs warnings (once per kind), not twice
         if method == "extractive" or len(sentences) <= 1:
             count = num_sentences or default_sentences(len(sentences))
             return separator(source).join(sentences[i] for i in select(sentences, count, source))

@@ -46,6 +46,25 @@ _ENGLISH_FUNCTION_WORDS = frozenset(
     "but what all were when we there can an which their said if will would has been who its more".split()
 )
 
+# Function words of the languages English borrows phrases from most (café, crème brûlée, je ne sais quoi,
+# Weltanschauung, de facto, fiesta): an English sentence that quotes one is told from that language
+# by its frame (it starts as English sentences start, and English function words outnumber theirs).
+_FOREIGN_FUNCTION_WORDS = {
+    "fr": "le la les des du de et est un une je ne pas que qui dans pour sur avec au aux ce cette il elle nous vous "
+          "ils sont a en sa son ses mais ou où",
+    "es": "el la los las de del y es un una que en por con para se su sus al lo como pero no",
+    "it": "il lo la gli le di del della e è un una che in per con non si su come ma",
+    "pt": "o a os as de do da e é um uma que em por com para não se seu sua ao",
+    "de": "der die das den dem des und ist ein eine nicht zu mit von auf für sich im es sie wir",
+    "nl": "de het een en van is dat niet op te met voor zijn er die",
+    "la": "et est in ad de cum ex per pro non sine quid quo qui quae quod",
+}
+_FOREIGN_FUNCTION_WORDS = {code: frozenset(words.split()) for code, words in _FOREIGN_FUNCTION_WORDS.items()}
+_ENGLISH_OPENERS = frozenset(
+    "the a an this that these those he she it they we i you our their his her its my there here when if as "
+    "after before in on at for with by from".split()
+)
+
 _OTHER_SCRIPTS = {
     "CYRILLIC": ("ru", "Russian or another Cyrillic-script language"),
     "ARABIC": ("ar", "Arabic"),
@@ -235,11 +254,24 @@ def _detect(text: str) -> tuple[Language, float]:
     ranked = latin_languages(running)
     english = next((p for code, p in ranked if code == "en"), 0.0)
     best_code, best_p = ranked[0]
+    share = weights["latin"] / total
     if best_code != "en" and best_p >= FOREIGN_CONFIDENCE and best_p > 2 * english:
+        if _english_frame(latin_words, best_code):
+            return "en", 0.5 * share  # English quoting the other language (je ne sais quoi, de facto)
         raise _refuse(_name(best_code))
     foreign = [(code, p) for code, p in ranked if code != "en"]
     if len(latin_words) >= 4 and english < NOT_ENGLISH and sum(p for _, p in foreign) >= FOREIGN_CONFIDENCE:
         # the model is sure it is not English, less sure which language it is
         raise _refuse(" or ".join(_name(code) for code, _ in foreign[:2]))
-    share = weights["latin"] / total
     return "en", max(english, 0.5) * share
+
+
+def _english_frame(words: list[str], other: str) -> bool:
+    """Whether a sentence the model gives to ``other`` is English borrowing from it: it opens as English
+    sentences open, and its English-only function words are at least two and not outnumbered (words of
+    both lists, such as ``a`` or ``in``, count for neither)."""
+    lower = [w.lower() for w in words]
+    theirs = _FOREIGN_FUNCTION_WORDS.get(other, frozenset())
+    ours = sum(1 for w in lower if w in _ENGLISH_FUNCTION_WORDS and w not in theirs)
+    foreign = sum(1 for w in lower if w in theirs and w not in _ENGLISH_FUNCTION_WORDS)
+    return bool(lower) and lower[0] in _ENGLISH_OPENERS and lower[0] not in theirs and ours >= 2 and ours >= foreign

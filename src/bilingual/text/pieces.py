@@ -13,9 +13,13 @@ from ..languages import Language
 
 LengthFn = Callable[[Sequence[str]], list[int]]
 
-# Pieces made only of these need no model: digits, punctuation, symbols, emoji, URLs, e-mails.
+# Pieces made only of these need no model: digits, punctuation, symbols, emoji, URLs, e-mails. ASCII only:
+# written against Chinese text with no space (发送邮件至service@example.com咨询), an address ends where
+# the Chinese begins, rather than taking the sentence with it.
+_URL_CHARS = r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]"
 URL_OR_EMAIL = re.compile(
-    r"(?:https?|ftp)://\S+|www\.\S+|(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"
+    rf"(?:https?|ftp)://{_URL_CHARS}+|www\.{_URL_CHARS}+"
+    r"|(?<![A-Za-z0-9.+_-])[A-Za-z0-9.+_-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}"
 )
 _CLAUSE_END = re.compile(r"(?<=[，、：；,;:])\s*")
 
