@@ -63,7 +63,7 @@ def _translate(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
         translator = Translator(settings, glossary=glossary)
         report: dict = {}
         written = translate_file(translator, path, args.to, out=args.output, bilingual=args.bilingual,
-                                 source=getattr(args, "from"), report=report)
+                                 source=getattr(args, "from"), report=report, overwrite=args.force)
         out.write(f"{written}\n")
         if args.flags:
             _print_flags(report.get("documents") or [], err)
@@ -118,7 +118,7 @@ def _translate_folder(args: argparse.Namespace, translator, folder, out: TextIO,
         destination = (target_dir / relative).with_suffix(output_suffix(source_file.suffix.lower()))
         try:
             translate_file(translator, source_file, args.to, out=destination, bilingual=args.bilingual,
-                           source=getattr(args, "from"))
+                           source=getattr(args, "from"), overwrite=args.force)
         except BilingualError as exc:
             failed.append(f"{relative}: {exc}")
     if bar:
@@ -251,6 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("-o", "--output", help="where to write a translated document (a folder, for a folder); default: "
                     "<name>.<target>.<ext> beside it")
     tr.add_argument("--bilingual", action="store_true", help="keep each block and add its translation after it")
+    tr.add_argument("-f", "--force", action="store_true", help="overwrite an output file that exists (default: refuse)")
     tr.add_argument("--glossary", type=Path, help="a TSV or CSV file of source term, target term: those terms are "
                     "translated that way every time")
     tr.add_argument("--flags", action="store_true", help="print the sentences to check, with the reasons, on "

@@ -108,12 +108,20 @@ class ModelRef:
     label: str
 
     def fix_hint(self) -> str:
+        """What to do without the model: download it elsewhere and copy the folder over, or point at a copy."""
         rev = f" --revision {self.revision}" if self.revision else ""
         command = "bilingual models download" + (" --all" if self.task == "summarization" else "")
         return (
-            f"Run `{command}` (or `hf download {self.name}{rev}`) on a machine with network "
-            f"access, or set {self.setting} to a local directory holding the model's files."
+            f"On a machine with network access, run `{command}` (or `hf download {self.name}{rev}`), then copy "
+            f"the folder {self.cache_folder} from its Hugging Face cache into this machine's (HF_HUB_CACHE, by "
+            f"default ~/.cache/huggingface/hub); or set {self.setting} to a local directory holding the model's "
+            "files."
         )
+
+    @property
+    def cache_folder(self) -> str:
+        """The model's folder in a Hugging Face cache: ``models--Helsinki-NLP--opus-mt-zh-en``."""
+        return "models--" + self.name.replace("/", "--")
 
 
 # Every model the package can use: (key, task, label, Settings field, revision field, environment variable).

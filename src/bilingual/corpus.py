@@ -332,6 +332,9 @@ def translate_records(translator, records, target, field, id_field, report: Corp
         if not isinstance(text, str):
             record["error"] = f"No text in field {field!r}."
             continue
+        if not text.strip():
+            record["error"] = f"The text in field {field!r} is empty."  # not 'done' with an empty translation
+            continue
         if len(text) > translator.settings.max_input_chars:
             record["error"] = f"The text has {len(text):,} characters, more than {translator.settings.max_input_chars:,}."
             continue

@@ -13,6 +13,7 @@ derives from that built-in (``except ValueError`` keeps working)::
     ├── ServerBusyError            (the process-wide work limit and its queue are full)
     ├── UnsupportedFormatError     (also ValueError: a file that cannot be read as its type)
     ├── UploadError                (a file named by a page event that was not uploaded here)
+    ├── OutputExistsError          (also FileExistsError: an output file that would be overwritten)
     └── QuotaExceededError         (a per-client or total storage quota is full; try later)
 
 Each message says what the user can do next.
@@ -53,6 +54,10 @@ class ServerBusyError(BilingualError):
 
 class UnsupportedFormatError(BilingualError, ValueError):
     """A file that is not of a supported type, or not what its name says."""
+
+
+class OutputExistsError(BilingualError, FileExistsError):
+    """The output file exists and overwriting was not asked for; nothing was written."""
 
 
 class UploadError(BilingualError, PermissionError):

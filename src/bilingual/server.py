@@ -156,9 +156,14 @@ def build(
         app = HidePaths(app, get_upload_folder())
     text_limit = _TEXT_BODY_OVERHEAD + 6 * max(service.char_limit, settings.max_input_chars)  # JSON's \\u escapes
     file_limit = _TEXT_BODY_OVERHEAD + service.file_limit_bytes
+    # the page sends what is pasted whole: an article up to twice the limit reaches the handler, which says
+    # how long it is and what the limit is (the text box no longer cuts it silently)
+    page_limit = _TEXT_BODY_OVERHEAD + 12 * settings.max_input_chars
 
     def body_limit(path: str) -> int:
-        return file_limit if path in ("/translate_file", "/gradio_api/upload") else text_limit
+        if path in ("/translate_file", "/gradio_api/upload"):
+            return file_limit
+        return page_limit if path.startswith("/gradio_api/") else text_limit
 
     guarded = Guard(app, body_limit, allowed_origins=service.cors_origins, allowed_hosts=service.allowed_hosts,
                     port=service.port, body_timeout=service.body_timeout_s,

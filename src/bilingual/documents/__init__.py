@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path, PurePath
 
-from ..errors import InputTooLargeError, UnsupportedFormatError
+from ..errors import InputTooLargeError, OutputExistsError, UnsupportedFormatError
 from ..languages import TAGS, normalize_language, other, parse_target
 from ..translation.translator import Translator
 from . import html as _html
@@ -107,6 +107,11 @@ def translate_content(
     return fmt.translate(job)
 
 
+def _refuse_existing(out: Path) -> None:
+    if out.exists():
+        raise OutputExistsError(f"{out} exists; choose another output, or overwrite it (--force).")
+
+
 def default_output(path: Path, target_tag: str, suffix: str) -> Path:
     """``report.docx`` -> ``report.en.docx`` beside the input."""
     return path.with_name(f"{path.stem}.{target_tag}{suffix}")
@@ -122,19 +127,24 @@ def translate_file(
     source: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     report: dict | None = None,
+    overwrite: bool = True,
 ) -> Path:
     """Translate a document file and write the result; returns its path.
 
     The output defaults to ``<name>.<target>.<ext>`` beside the input (``<target>`` is the
     target's tag: ``en``, ``zh-Hans``, ``zh-TW`` …; for automatic targets, the detected other
-    language). It is written under a temporary name and renamed when complete.
+    language). It is written under a temporary name and renamed when complete. With
+    ``overwrite=False`` an output that exists is refused (before any work when its name is known).
 
     Raises:
         UnsupportedFormatError, InputTooLargeError, UnsupportedLanguageError, ModelNotAvailableError.
+        OutputExistsError: ``overwrite=False`` and the output exists.
         OSError: the file cannot be read or the output cannot be written.
     """
     path = Path(path)
     suffix = suffix_of(path.name)
+    if not overwrite and out is not None:
+        _refuse_existing(Path(out))
     if path.stat().st_size > MAX_FILE_BYTES:
         raise InputTooLargeError(f"{path.name} is larger than {MAX_FILE_BYTES >> 20} MB.")
     data = path.read_bytes()
@@ -148,6 +158,8 @@ def translate_file(
         tag = parse_target(target).tag if target else TAGS[other(detected)]
         out = default_output(path, tag, output_suffix(suffix))
     out = Path(out)
+    if not overwrite:
+        _refuse_existing(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, staging = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
     try:

@@ -49,6 +49,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SUMMARY_METHODS = ("auto", "extractive", "abstractive")
+CONTRADICTION_CONFIDENCE = 0.8  # a given source is corrected only when detection is at least this sure
 
 
 class ApiError(Exception):
@@ -82,6 +83,40 @@ def _target(code: Any, *, allow_auto: bool = False) -> Target | None:
         return parse_target(code)
     except UnsupportedLanguageError:
         raise ApiError(400, f"{code[:40]} is not supported") from None
+
+
+def _flag(value: Any) -> bool:
+    return value is True or str(value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _base(tag: str) -> Language:
+    """``zh-Hans``/``zh-Hant``/``en`` -> ``zh``/``en``."""
+    return parse_target(tag).language
+
+
+def _contradiction(text: str, source: Language) -> dict[str, Any] | None:
+    """LibreTranslate's ``{confidence, language}`` when ``text`` is plainly in the other language than
+    ``source`` says (detected with confidence 0.8 or more); None when it agrees or cannot be told."""
+    if not text.strip():
+        return None
+    try:
+        language, confidence = detect_language(text[:20_000], with_confidence=True)
+    except UnsupportedLanguageError:
+        return None  # another language altogether: the model's own error will say so
+    if language == source or confidence < CONTRADICTION_CONFIDENCE:
+        return None
+    tag = SCRIPT_TAGS[chinese_script(text)] if language == "zh" else TAGS[language]
+    return {"confidence": round(confidence * 100, 1), "language": tag}
+
+
+def _by_source(items: list[str], sources: list, translate: Callable) -> list:
+    """Translate ``items`` grouped by their source language, in one call per language, in order."""
+    out: list = [None] * len(items)
+    for source in dict.fromkeys(sources):
+        indices = [i for i, s in enumerate(sources) if s == source]
+        for i, doc in zip(indices, translate([items[i] for i in indices], source)):
+            out[i] = doc
+    return out
 
 
 def _whole_number(value: Any, name: str, default: int) -> int:
@@ -251,7 +286,7 @@ class RestApi:
         params = await self._params(request)
         char_limit = self._admit(request, params)
         q, source, target = params.get("q"), params.get("source"), params.get("target")
-        if q is None or q == "" or q == []:
+        if q is None or q == [] or (isinstance(q, str) and not q.strip()):
             raise _missing("q")
         if not source:
             raise _missing("source")
@@ -278,29 +313,44 @@ class RestApi:
             )
         src = _language(source, allow_auto=True)
         tgt = _target(target)
+        strict = _flag(params.get("strict_source"))
         detected: list[dict[str, Any]] = []
         if src is None:
             detected = await run_in_threadpool(lambda: [self._detected(t) for t in items])
+            sources: list[Language | None] = [None] * len(items)
+        else:
+            # a source that the text plainly contradicts (source=en on Chinese text) is corrected and said so
+            # in detectedLanguage; with strict_source it is refused instead
+            found = await run_in_threadpool(lambda: [_contradiction(t, src) for t in items])
+            if any(found):
+                if strict:
+                    language = next(f for f in found if f)["language"]
+                    raise ApiError(400, f"Invalid request: the text is {NAMES[_base(language)]}, not "
+                                        f"{NAMES[src]} as source says; send source=auto, or the right language")
+                detected = [f or {"confidence": 100.0, "language": TAGS[src]} for f in found]
+            sources = [_base(f["language"]) if f else src for f in found]
 
-        detail = str(params.get("detail", "")).lower() in ("1", "true", "yes", "on") or params.get("detail") is True
+        detail = _flag(params.get("detail"))
         glossary = self._glossary(params.get("glossary"))
         segments: list[list[list[dict[str, Any]]]] = []
 
         def work() -> tuple[list[str], list[list[str]]]:
             if text_format == "html":
                 translator = self.translator.with_glossary(glossary)
-                out = [documents.html(translator, t, tgt, source=src) for t in items]
+                out = [documents.html(translator, t, tgt, source=s) for t, s in zip(items, sources)]
             else:
-                docs = self.translator.translate_documents(items, tgt, source=src, glossary=glossary)
+                docs = _by_source(items, sources, lambda texts, s: self.translator.translate_documents(
+                    texts, tgt, source=s, glossary=glossary))
                 out = [doc.text for doc in docs]
                 if detail:
                     segments.extend(_segments(doc) for doc in docs)
-            alts = [self.translator.alternatives(t, wanted, tgt, source=src) for t in items] if wanted and text_format == "text" else []
+            alts = ([self.translator.alternatives(t, wanted, tgt, source=s) for t, s in zip(items, sources)]
+                    if wanted and text_format == "text" else [])
             return out, alts
 
         out, alts = await self._run(work)
         answer: dict[str, Any] = {"translatedText": out if batch else out[0]}
-        if src is None:
+        if detected:
             answer["detectedLanguage"] = detected if batch else detected[0]
         if wanted:
             answer["alternatives"] = (alts if batch else alts[0]) if alts else ([[] for _ in items] if batch else [])
@@ -328,6 +378,8 @@ class RestApi:
             raise _missing("q")
         if not isinstance(q, str):
             raise ApiError(400, "Invalid request: q must be a string")
+        if not q.strip():
+            raise ApiError(400, "Invalid request: q holds no text (only white space)")
         if len(q) > char_limit:
             raise ApiError(400, f"Invalid request: request ({len(q)}) exceeds text limit ({char_limit})")
         return params, q
@@ -536,6 +588,10 @@ class RestApi:
                                                 "text, or the id from POST /glossaries"},
                     "detail": {"type": "boolean", "default": False,
                                "description": "bilingual extension: add segments with confidence and flags"},
+                    "strict_source": {"type": "boolean", "default": False,
+                                      "description": "bilingual extension: refuse (400) a text that is plainly in "
+                                                     "another language than source, rather than translating it "
+                                                     "from the detected one (said in detectedLanguage)"},
                     "api_key": {"type": "string"},
                 },
             }

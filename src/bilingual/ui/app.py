@@ -15,9 +15,18 @@ import gradio as gr
 
 from .. import documents
 from ..config import ModelRef, Settings
-from ..errors import BilingualError, ModelNotAvailableError, UnsupportedLanguageError, UploadError, redact
+from ..errors import (
+    BilingualError,
+    InputTooLargeError,
+    ModelNotAvailableError,
+    QuotaExceededError,
+    UnsupportedFormatError,
+    UnsupportedLanguageError,
+    UploadError,
+    redact,
+)
 from ..languages import TAGS, Language, Target, parse_target
-from ..models import is_local, locate
+from ..models import download, is_local, locate
 from ..service.filestore import FileStore, download_name
 from ..service.work import WorkLimit
 from ..summarization.summarizer import Summarizer
@@ -38,8 +47,17 @@ DIRECTIONS = {  # the page's choices, parsed once here
     "English → 繁體中文 (台灣)": parse_target("zh-TW"),
     "English → 繁體中文 (香港)": parse_target("zh-HK"),
 }
+# A chosen direction whose target the article is already written in: said, with the other direction offered.
+ALREADY = {
+    "zh": "此文本已是中文。This text is already Chinese: choose **中文 → English** (or 自动 Auto) to translate it into "
+          "English.",
+    "en": "This text is already English. 此文本已是英文：请选择 **English → 中文**（或 自动 Auto）将其译成中文。",
+}
 LENGTHS = {"短 Short": 1, "中 Medium": 3, "长 Long": 5}
 METHODS = {"自动 Auto": None, "抽取 Extractive": "extractive", "生成 Abstractive": "abstractive"}
+METHOD_LABELS = {"extractive": "抽取 Extractive (sentences of the article)",
+                 "abstractive": "生成 Abstractive (written by the summarization model)"}
+SUMMARY_LABELS = {"zh": "中文摘要 The Chinese summary", "en": "英文摘要 The English summary"}
 STREAM_GROWTH = 1.5  # the streamed view is sent again when the finished part has grown by half
 DETECT_CHARS = 5_000  # the language shown while typing is judged on the article's beginning
 
@@ -57,10 +75,30 @@ def _shown_name(ref: ModelRef) -> str:
     return Path(ref.name).name + " (local folder)" if is_local(ref) else ref.name
 
 
+# What each kind of error is, in Chinese, before its (English) message: the page speaks both languages.
+ERROR_LEADS = (
+    (ModelNotAvailableError, "模型不在本服务器上。"),
+    (InputTooLargeError, "文本太长。"),
+    (UnsupportedLanguageError, "只支持中文和英文。"),
+    (UnsupportedFormatError, "无法读取该文件。"),
+    (QuotaExceededError, "存储空间已满。"),
+)
+
+
+def _refusal(message: str) -> gr.Error:
+    """The page API's answer to a refused request: the message; the log gets one line, not a traceback
+    (Gradio prints the traceback of every ``gr.Error`` unless told not to)."""
+    return gr.Error(message, print_exception=False)
+
+
+def _lead(exc: BilingualError) -> str:
+    return next((lead + " " for kind, lead in ERROR_LEADS if isinstance(exc, kind)), "")
+
+
 def _message(exc: Exception) -> str:
     """What the page says about an error: the typed message without paths, never a stack trace."""
     if isinstance(exc, BilingualError):
-        return f"**错误 Error:** {redact(str(exc))}"
+        return f"**错误 Error:** {_lead(exc)}{redact(str(exc))}"
     logger.exception("unexpected error in a request")
     return "**错误 Error:** Something went wrong on the server; the details are in its log. 服务器出错，详情见服务器日志。"
 
@@ -106,6 +144,33 @@ class Handlers:
         refs = self.translator.settings.model_refs()
         return views.model_panel([(MODEL_LABELS[ref.label], _shown_name(ref), locate(ref) is not None) for ref in refs])
 
+    def _missing_translation_models(self) -> list[ModelRef]:
+        return [ref for ref in self.translator.settings.model_refs()
+                if ref.task == "translation" and locate(ref) is None]
+
+    def model_notice(self) -> tuple[str, dict]:
+        """The landing page's notice when a translation model is missing: what works without it, and how to
+        get it (a download button when downloads are allowed; otherwise where to copy the folder from)."""
+        missing = self._missing_translation_models()
+        if not missing:
+            return "", gr.update(visible=False)
+        offline = self.translator.settings.offline
+        return views.missing_models_notice([(MODEL_LABELS[r.label], _shown_name(r), r.cache_folder) for r in missing],
+                                           offline=offline), gr.update(visible=not offline)
+
+    def download_models(self, progress=gr.Progress()) -> tuple[str, dict, str]:
+        """Download the missing translation models, one after another, with progress: (notice, button, panel)."""
+        missing = self._missing_translation_models()
+        try:
+            for number, ref in enumerate(missing):
+                progress(number / max(1, len(missing)), desc=f"下载中 Downloading {ref.name}")
+                download(ref)
+        except BilingualError as exc:
+            notice, button = self.model_notice()
+            return _message(exc) + "\n\n" + notice, button, self.models()
+        notice, button = self.model_notice()
+        return notice or "完成 Done: 模型已下载 the models are ready.", button, self.models()
+
     def translate_stream(self, text: str, direction: str, glossary: str = "", progress=gr.Progress()) -> Iterator[tuple]:
         """Translate paragraph group by paragraph group, yielding (status, text, html, files) as it goes."""
         try:
@@ -122,6 +187,9 @@ class Handlers:
             yield "请先粘贴文章 Paste an article first.", text or "", "", None
             return
         target = DIRECTIONS.get(direction)
+        if target is not None and detect_language(text[:DETECT_CHARS]) == target.language:
+            yield ALREADY[target.language], "", "", None
+            return
         shown = 0
         for step in self.translator.iter_translate_document(text, target, glossary=glossary):
             source, target_language = step.source_language, step.target_language
@@ -178,36 +246,42 @@ class Handlers:
         except Exception as exc:  # noqa: BLE001 - shown as a message, logged when unexpected
             return _message(exc), None, ""
 
-    def summarize_both(self, text: str, length: str, method: str) -> tuple[str, str, str]:
-        """Summaries in Chinese and in English: (status, 中文, English).
+    def summarize_both(self, text: str, length: str, method: str) -> tuple:
+        """Summaries in Chinese and in English: (status, 中文, English, the tabs with Summaries selected).
 
         Each is computed on its own: when one needs a model that is missing (the other
-        language's summary is translated), the other is still shown, with a note.
+        language's summary is translated), the other is still shown, and the status says which
+        one is missing and why. The status names the method that made them.
         """
+        shown = gr.Tabs(selected="summaries")
         if not isinstance(text, str) or not text or not needs_translation(text):
-            return "请先粘贴文章 Paste an article first.", "", ""
+            return "请先粘贴文章 Paste an article first.", "", "", shown
         count = LENGTHS.get(length, 3)
-        chosen = METHODS.get(method)
         max_length = {1: 60, 3: 120, 5: 200}[count]
         out = {"zh": "", "en": ""}
         notes = []
         try:
+            self.translator.check_size([text])
+            source = detect_language(text[:20_000])
+            used = METHODS.get(method) or (
+                "abstractive" if self.summarizer.abstractive_available(source) else "extractive")
             with self.work.slot():
                 for language in ("zh", "en"):
                     try:
                         out[language] = self.summarizer.summarize(
-                            text, language=language, method=chosen, num_sentences=count, max_length=max_length
-                        )
+                            text, language=language, method=used, num_sentences=count, max_length=max_length,
+                            source=source)
                     except ModelNotAvailableError as exc:
                         logger.info("summary in %s not available: %s", language, exc)
-                        notes.append(f"{views.LANGUAGE_LABELS[language]}: {redact(str(exc))}")
+                        notes.append(f"{SUMMARY_LABELS[language]} 未完成 not made: {_lead(exc)}{redact(str(exc))}")
         except Exception as exc:  # noqa: BLE001 - shown as a message, logged when unexpected
-            return _message(exc), "", ""
+            return _message(exc), "", "", shown
+        named = f"方法 method: {METHOD_LABELS[used]}"
         if notes and not any(out.values()):
-            return "**错误 Error:** " + " ".join(notes), "", ""
+            return "**错误 Error:** " + " ".join(notes), "", "", shown
         if notes:
-            return "部分完成 Partly done. " + " ".join(notes), out["zh"], out["en"]
-        return "完成 Done: 摘要 summaries ready", out["zh"], out["en"]
+            return f"部分完成 Partly done ({named}). " + " ".join(notes), out["zh"], out["en"], shown
+        return f"完成 Done: 摘要 summaries ready ({named})", out["zh"], out["en"], shown
 
     def read_glossary_file(self, path: str | None, current: str) -> str:
         """An uploaded glossary file fills the glossary box (it stays there for this page's session)."""
@@ -219,7 +293,7 @@ class Handlers:
             text = data.decode("utf-8-sig")
             parse_glossary(text, Path(path).name)
         except (UnicodeDecodeError, BilingualError) as exc:
-            raise gr.Error(f"The glossary file cannot be used: {redact(str(exc))}") from None
+            raise _refusal(f"The glossary file cannot be used: {redact(str(exc))}") from None
         return text
 
     # -- API endpoints (gradio_client) ---------------------------------------------------------
@@ -233,9 +307,9 @@ class Handlers:
                 return self.translator.translate(text, wanted)
         except BilingualError as exc:
             logger.info("translate request refused: %s", exc)
-            raise gr.Error(redact(str(exc))) from None
+            raise _refusal(_lead(exc) + redact(str(exc))) from None
         except Exception as exc:  # noqa: BLE001
-            raise gr.Error(_message(exc)) from None
+            raise _refusal(_message(exc)) from None
 
     def api_summarize(self, text: str = "", language: str = "auto", method: str = "auto") -> str:
         """Summarize an article. language: "auto", "en" or "zh"; method: "auto", "extractive" or "abstractive"."""
@@ -250,9 +324,9 @@ class Handlers:
                 )
         except BilingualError as exc:
             logger.info("summarize request refused: %s", exc)
-            raise gr.Error(redact(str(exc))) from None
+            raise _refusal(_lead(exc) + redact(str(exc))) from None
         except Exception as exc:  # noqa: BLE001
-            raise gr.Error(_message(exc)) from None
+            raise _refusal(_message(exc)) from None
 
 
 def _glossary(text: str | None):
@@ -337,6 +411,8 @@ def create_app(
     sweep = max(1, min(retention // 2, 60))
     with gr.Blocks(title="bilingual 中英文章翻译", analytics_enabled=False, delete_cache=(sweep, retention)) as demo:
         gr.Markdown("# bilingual · 中英文章翻译与摘要\nPaste a Chinese or English article. 粘贴中文或英文文章。")
+        notice = gr.Markdown("", elem_id="model-notice")
+        download_btn = gr.Button("下载模型 Download the models", visible=False, elem_id="download-models")
         with gr.Row():
             with gr.Column(scale=3):
                 article = gr.Textbox(
@@ -344,8 +420,7 @@ def create_app(
                     lines=14,
                     max_lines=40,
                     placeholder="在此粘贴文章… Paste an article here…",
-                    max_length=settings.max_input_chars,
-                    elem_id="article",
+                    elem_id="article",  # no max_length: a longer article is refused with its length, never cut
                 )
                 detected = gr.Markdown("检测语言 Detected language: —", elem_id="detected")
             with gr.Column(scale=1):
@@ -356,26 +431,27 @@ def create_app(
                 summarize_btn = gr.Button("摘要 Summarize", elem_id="summarize-btn")
                 both_btn = gr.Button("翻译并摘要 Both", elem_id="both-btn")
         status = gr.Markdown("", elem_id="status")
-        with gr.Tab("对照 Side by side"):
-            view = gr.HTML(elem_id="side-by-side")
-        with gr.Tab("译文 Translation"):
-            translation = gr.Textbox(label="译文 Translation", lines=14, buttons=["copy"], elem_id="translation")
-            downloads = gr.File(label="下载 Download (Markdown, text)", file_count="multiple")
-        with gr.Tab("文件 Document", elem_id="document-tab"):
-            gr.Markdown("上传文件，下载同样格式的译文。Upload a document; download it translated, in the same format. "
-                        f"Formats: {', '.join(documents.FORMATS)} (a PDF comes back as .docx).")
-            with gr.Row():
-                upload = gr.File(label="文件 Document", file_types=list(documents.FORMATS), elem_id="document-upload")
-                with gr.Column():
-                    bilingual = gr.Checkbox(label="双语对照 Bilingual (each paragraph followed by its translation)",
-                                            elem_id="bilingual")
-                    document_btn = gr.Button("翻译文件 Translate document", variant="primary", elem_id="document-btn")
-            document_status = gr.Markdown("", elem_id="document-status")
-            translated_file = gr.File(label="译文文件 Translated document", elem_id="translated-file")
-            document_view = gr.HTML(elem_id="document-view")
-        with gr.Tab("摘要 Summaries"):
-            summary_zh = gr.Textbox(label="中文摘要 Chinese summary", lines=5, buttons=["copy"], elem_id="summary-zh")
-            summary_en = gr.Textbox(label="English summary 英文摘要", lines=5, buttons=["copy"], elem_id="summary-en")
+        with gr.Tabs(elem_id="result-tabs") as tabs:
+            with gr.Tab("对照 Side by side", id="side-by-side"):
+                view = gr.HTML(elem_id="side-by-side")
+            with gr.Tab("译文 Translation", id="translation"):
+                translation = gr.Textbox(label="译文 Translation", lines=14, buttons=["copy"], elem_id="translation")
+                downloads = gr.File(label="下载 Download (Markdown, text)", file_count="multiple")
+            with gr.Tab("文件 Document", id="document", elem_id="document-tab"):
+                gr.Markdown("上传文件，下载同样格式的译文。Upload a document; download it translated, in the same format. "
+                            f"Formats: {', '.join(documents.FORMATS)} (a PDF comes back as .docx).")
+                with gr.Row():
+                    upload = gr.File(label="文件 Document", file_types=list(documents.FORMATS), elem_id="document-upload")
+                    with gr.Column():
+                        bilingual = gr.Checkbox(label="双语对照 Bilingual (each paragraph followed by its translation)",
+                                                elem_id="bilingual")
+                        document_btn = gr.Button("翻译文件 Translate document", variant="primary", elem_id="document-btn")
+                document_status = gr.Markdown("", elem_id="document-status")
+                translated_file = gr.File(label="译文文件 Translated document", elem_id="translated-file")
+                document_view = gr.HTML(elem_id="document-view")
+            with gr.Tab("摘要 Summaries", id="summaries", elem_id="summaries-tab"):
+                summary_zh = gr.Textbox(label="中文摘要 Chinese summary", lines=5, buttons=["copy"], elem_id="summary-zh")
+                summary_en = gr.Textbox(label="English summary 英文摘要", lines=5, buttons=["copy"], elem_id="summary-en")
         with gr.Accordion("术语表 Glossary", open=False):
             gr.Markdown("每行一对：原文术语、制表符（或逗号）、译文术语。One pair a line: source term, a tab (or a comma), "
                         "target term — names and terms are then translated that way every time.")
@@ -391,15 +467,22 @@ def create_app(
         private = {"api_visibility": "private"}
         article.change(h.detect, article, detected, show_progress="hidden", **private)
         demo.load(h.models, None, panel, **private)
+        demo.load(h.model_notice, None, [notice, download_btn], **private)
+        download_btn.click(h.download_models, None, [notice, download_btn, panel], **private)
         translate_outputs = [status, translation, view, downloads]
-        summary_outputs = [status, summary_zh, summary_en]
-        translate_btn.click(h.translate_stream, [article, direction, glossary], translate_outputs, **private)
+        summary_outputs = [status, summary_zh, summary_en, tabs]
+        # one progress bar, on the side-by-side view (on every output it was drawn twice, over the flags)
+        progress_on = {"show_progress_on": [view]}
+        translate_btn.click(h.translate_stream, [article, direction, glossary], translate_outputs, **private,
+                            **progress_on)
         document_btn.click(h.translate_upload, [upload, direction, bilingual, glossary],
                            [document_status, translated_file, document_view], **private)
         glossary_file.change(h.read_glossary_file, [glossary_file, glossary], glossary, **private)
-        summarize_btn.click(h.summarize_both, [article, length, method], summary_outputs, **private)
-        both_btn.click(h.translate_stream, [article, direction, glossary], translate_outputs, **private).then(
-            h.summarize_both, [article, length, method], summary_outputs, **private
+        summarize_btn.click(h.summarize_both, [article, length, method], summary_outputs, **private,
+                            show_progress_on=[summary_zh])
+        both_btn.click(h.translate_stream, [article, direction, glossary], translate_outputs, **private,
+                       **progress_on).then(
+            h.summarize_both, [article, length, method], summary_outputs, **private, show_progress_on=[summary_zh]
         )
         gr.api(h.api_translate, api_name="translate")
         gr.api(h.api_summarize, api_name="summarize")

@@ -105,6 +105,24 @@ def model_panel(rows: Sequence[tuple[str, str, bool]]) -> str:
     return "\n".join(lines)
 
 
+def missing_models_notice(missing: Sequence[tuple[str, str, str]], *, offline: bool) -> str:
+    """Markdown for the landing page when translation models are missing: (task, model, cache folder) each."""
+    names = "; ".join(f"{task}: `{name}`" for task, name, _ in missing)
+    lines = [f"⚠️ **翻译模型尚未下载 The translation models are not on this server yet** — {names}.",
+             "没有它们也能使用：抽取式摘要、语言检测、简繁转换。Without them these still work: extractive summaries, "
+             "language detection, and conversion between Simplified and Traditional Chinese."]
+    if offline:
+        folders = ", ".join(f"`{folder}`" for _, _, folder in missing)
+        lines.append(
+            "此服务器处于离线模式：请在能联网的机器上运行 `bilingual models download`，再把 Hugging Face 缓存中的文件夹复制到"
+            f"本服务器。This server is offline: on a machine with network access run `bilingual models download`, "
+            f"then copy the folder(s) {folders} from its Hugging Face cache (`~/.cache/huggingface/hub`) into this "
+            "server's (`HF_HUB_CACHE`), and reload this page.")
+    else:
+        lines.append("点击下方按钮下载（约 300 MB 每个模型）。Press the button below to download them (about 300 MB each).")
+    return "\n\n".join(lines)
+
+
 # Hovering a sentence highlights it and its aligned partner in the other column (same row, same
 # data-seg), with CSS :has() alone: one rule per sentence index a paragraph may have.
 HIGHLIGHTED_SENTENCES = 120
