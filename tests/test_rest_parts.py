@@ -159,7 +159,7 @@ def test_page_says_the_server_is_busy(tmp_path):
     with slot_held(work):
         status, *_ = list(handlers.translate_stream("The weather is good.", "自动 Auto", progress=lambda *a, **k: None))[-1]
         assert "busy" in status and "繁忙" in status
-        status, _, _ = handlers.summarize_both("The weather is good. The port is busy.", "中 Medium", "自动 Auto")
+        status, *_ = handlers.summarize_both("The weather is good. The port is busy.", "中 Medium", "自动 Auto")
         assert "busy" in status
         with pytest.raises(gr.Error, match="busy"):
             handlers.api_translate("The weather is good.", "zh")
@@ -194,10 +194,11 @@ def test_summaries_show_what_can_be_computed_without_a_translation_model(tmp_pat
     handlers = Handlers(translator, Summarizer(settings, translator=translator))
     article = ("The council approved the harbour plan on Tuesday. The plan includes new housing for residents. "
                "Critics said the budget was too small. The work starts next year.")
-    status, chinese, english = handlers.summarize_both(article, "短 Short", "抽取 Extractive")
+    status, chinese, english, _ = handlers.summarize_both(article, "短 Short", "抽取 Extractive")
     assert english == "The council approved the harbour plan on Tuesday."
     assert chinese == ""
-    assert status.startswith("部分完成 Partly done.") and "中文 Chinese: Model 'Helsinki-NLP/opus-mt-en-zh'" in status
+    assert status.startswith("部分完成 Partly done (方法 method: 抽取 Extractive")
+    assert "未完成 not made: 模型不在本服务器上。 Model 'Helsinki-NLP/opus-mt-en-zh'" in status
 
 
 def test_file_store_keeps_plain_names_in_private_folders(tmp_path):
