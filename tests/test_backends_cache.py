@@ -14,7 +14,7 @@ import pytest
 from bilingual import BackendNotAvailableError, Settings, Translator
 from bilingual.cache import TranslationCache
 from bilingual.translation.translator import backend_name
-from tests.fakes import fake_factory
+from tests.fakes import fake_factory, fake_translator
 from tests.fixtures.articles import EN_ARTICLE, EN_OF_ZH_ARTICLE, ZH_ARTICLE, ZH_OF_EN_ARTICLE
 from tests.fixtures.corpus import PAIRS
 
@@ -59,8 +59,7 @@ def test_backend_choice():
 
 
 def cached(tmp_path, record, **options):
-    settings = Settings(home=str(tmp_path), cache=True)
-    return Translator(settings, backend_factory=fake_factory(record, **options))
+    return fake_translator(tmp_path, record=record, backend_options=options, cache=True)
 
 
 def test_second_translation_comes_from_the_cache(tmp_path):

@@ -197,7 +197,7 @@ def test_memory_does_not_grow_with_the_corpus(tmp_path):
         return result
 
     peak(20)  # load what loads once (the language model, OpenCC) outside the measurement
-    small, large = peak(150), peak(1200)
+    small, large = peak(100), peak(800)
     assert large < 1.5 * small, (small, large)  # read whole first, 8x the corpus took 2x the memory
 
 

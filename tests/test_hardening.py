@@ -401,8 +401,8 @@ def test_keys_in_headers_are_checked_before_the_body_is_read(tmp_path):
         assert answer.startswith(b"HTTP/1.1 403") and b"Invalid API key" in answer
 
 
-def test_slow_bodies_time_out_and_buffered_bytes_are_capped(tmp_path):
-    """Medium 10: a body sent a byte every 2 s stayed open; parked bodies added 594 MB."""
+def test_slow_bodies_time_out(tmp_path):
+    """Medium 10: a body sent a byte every 2 s was still open after 60 s."""
     with live_server(tmp_path / "home", body_timeout_s=2, body_budget_mb=16) as url:
         port = int(url.rsplit(":", 1)[1])
         started = time.monotonic()

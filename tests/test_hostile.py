@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bilingual import BilingualError, Settings, Summarizer, Translator, detect_language, split_sentences
+from bilingual import BilingualError, Settings, Summarizer, detect_language, split_sentences
 from bilingual.text.normalize import normalize_text, paragraph_layout
 from bilingual.text.pieces import needs_translation, separator
-from tests.fakes import fake_factory
+from tests.fakes import fake_translator
 
 NASTY = Path(__file__).with_name("nasty")
 
@@ -37,10 +37,6 @@ hostile_text = st.one_of(
 
 def _squeeze(s: str) -> str:
     return re.sub(r"\s+", "", s)
-
-
-def fake_translator(**overrides) -> Translator:
-    return Translator(Settings(**overrides), backend_factory=fake_factory([]))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -2,11 +2,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bilingual import InputTooLargeError, Settings, Translator, UnsupportedLanguageError
+from bilingual import InputTooLargeError, UnsupportedLanguageError
 from bilingual.text.pieces import needs_translation, split_long
 from bilingual.translation.guards import find_loop, max_new_tokens, trim_loop
 from bilingual.translation.pipeline import make_batches
-from tests.fakes import fake_factory
+from tests.fakes import fake_translator
 
 
 def char_len(texts):
@@ -15,7 +15,7 @@ def char_len(texts):
 
 def make(record=None, **overrides):
     record = [] if record is None else record
-    return Translator(Settings(**overrides), backend_factory=fake_factory(record)), record
+    return fake_translator(record=record, **{"cache": False, **overrides}), record
 
 
 def test_paragraphs_sentences_and_joiners():

@@ -119,17 +119,6 @@ def test_health(http):
     assert http.get("/health").json()["status"] == "ok"
 
 
-@pytest.mark.parametrize(
-    ("method", "path"),
-    [("GET", "/detect"), ("GET", "/translate"), ("POST", "/spec"), ("POST", "/languages"), ("POST", "/health"),
-     ("PUT", "/translate"), ("GET", "/translate_file"), ("POST", "/frontend/settings")],
-)
-def test_wrong_http_method_is_405(http, method, path):
-    response = http.request(method, path)
-    assert response.status_code == 405
-    assert response.json() == {"error": "Method Not Allowed"}
-
-
 # -- the official client, unmodified -------------------------------------------------------------
 
 

@@ -1,5 +1,5 @@
-"""Keys, rate limits and the one work limit, in process: the real ASGI stack (REST routes, the Gradio
-page mounted at /, the guard), driven with Starlette's TestClient."""
+"""Keys, rate limits, wrong methods and the one work limit, in process: the real ASGI stack (REST routes,
+the Gradio page mounted at /, the guard) over a fake backend (no model), driven with Starlette's TestClient."""
 
 from __future__ import annotations
 
@@ -19,9 +19,7 @@ from bilingual.errors import ServerBusyError
 from bilingual.server import build
 from bilingual.service.keys import KeyStore
 from bilingual.service.work import WorkLimit
-from tests.fakes import FakeBackend, slot_held
-
-pytestmark = pytest.mark.slow
+from tests.fakes import FakeBackend, fake_translator, slot_held
 
 
 @pytest.fixture()
@@ -29,7 +27,13 @@ def home(tmp_path):
     return tmp_path / "home"
 
 
+@pytest.fixture()
+def fake_settings(home):
+    return Settings(home=str(home), cache=False, offline=True)
+
+
 def _app(settings, home, translator=None, **service):
+    translator = translator or fake_translator(home)
     return build(replace(settings, home=str(home)), ServiceSettings(rate_window_s=2, **service), translator=translator)
 
 
@@ -40,15 +44,15 @@ def _translate(client, key=None, text="谢谢。", **extra):
     return client.post("/translate", json=body)
 
 
-def test_required_keys(tiny_settings, home):
+def test_required_keys(fake_settings, home):
     secret, _ = KeyStore(home / "api_keys.sqlite3").add(name="ann")
-    with TestClient(_app(tiny_settings, home, require_api_key=True)) as client:
+    with TestClient(_app(fake_settings, home, require_api_key=True)) as client:
         missing = _translate(client)
         assert missing.status_code == 400
         assert missing.json() == {"error": "Please contact the server operator to get an API key"}
         wrong = _translate(client, key="wrong")
         assert (wrong.status_code, wrong.json()) == (403, {"error": "Invalid API key"})
-        assert _translate(client, key=secret).json() == {"translatedText": "Thank you."}
+        assert _translate(client, key=secret).json() == {"translatedText": "<谢谢。>"}
         # as a bearer token too, and on every model route
         ok = client.post("/detect", data={"q": "谢谢。"}, headers={"Authorization": f"Bearer {secret}"})
         assert ok.status_code == 200
@@ -58,9 +62,9 @@ def test_required_keys(tiny_settings, home):
         assert client.get("/frontend/settings").json()["keyRequired"] is True
 
 
-def test_key_rate_limit_and_recovery(tiny_settings, home):
+def test_key_rate_limit_and_recovery(fake_settings, home):
     secret, _ = KeyStore(home / "api_keys.sqlite3").add(req_limit=2)
-    with TestClient(_app(tiny_settings, home)) as client:
+    with TestClient(_app(fake_settings, home)) as client:
         assert _translate(client, key=secret).status_code == 200
         assert _translate(client, key=secret).status_code == 200
         limited = _translate(client, key=secret)
@@ -71,18 +75,18 @@ def test_key_rate_limit_and_recovery(tiny_settings, home):
         assert _translate(client, key=secret).status_code == 200
 
 
-def test_key_char_limit(tiny_settings, home):
+def test_key_char_limit(fake_settings, home):
     secret, _ = KeyStore(home / "api_keys.sqlite3").add(char_limit=10)
-    with TestClient(_app(tiny_settings, home)) as client:
+    with TestClient(_app(fake_settings, home)) as client:
         assert _translate(client, key=secret, text="谢谢。").status_code == 200
         over = _translate(client, key=secret, text=["谢谢。", "天气很好。" * 2])
         assert over.status_code == 400
         assert over.json() == {"error": "Invalid request: request (13) exceeds text limit (10)"}
 
 
-def test_address_rate_limit_without_key(tiny_settings, home):
+def test_address_rate_limit_without_key(fake_settings, home):
     secret, _ = KeyStore(home / "api_keys.sqlite3").add(req_limit=0)  # a key with no limit
-    with TestClient(_app(tiny_settings, home, req_limit=1)) as client:
+    with TestClient(_app(fake_settings, home, req_limit=1)) as client:
         assert _translate(client).status_code == 200
         assert _translate(client).status_code == 429
         assert _translate(client, key=secret).status_code == 200
@@ -182,8 +186,8 @@ def test_page_api_and_rest_share_one_work_limit(tmp_path):
     assert max(b.peak for b in backends) == 1
 
 
-def test_cors_only_for_configured_origins(tiny_settings, home):
-    with TestClient(_app(tiny_settings, home, cors_origins=("https://ext.example",))) as client:
+def test_cors_only_for_configured_origins(fake_settings, home):
+    with TestClient(_app(fake_settings, home, cors_origins=("https://ext.example",))) as client:
         preflight = client.options("/translate", headers={"Origin": "https://ext.example",
                                                           "Access-Control-Request-Method": "POST"})
         assert preflight.headers["access-control-allow-origin"] == "https://ext.example"
@@ -193,13 +197,13 @@ def test_cors_only_for_configured_origins(tiny_settings, home):
         other = client.post("/translate", json={"q": "谢谢。", "source": "zh", "target": "en"},
                             headers={"Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in other.headers
-    with TestClient(_app(tiny_settings, home, cors_origins=("*",))) as client:
+    with TestClient(_app(fake_settings, home, cors_origins=("*",))) as client:
         anyone = client.post("/detect", data={"q": "谢谢。"}, headers={"Origin": "moz-extension://abc"})
         assert anyone.headers["access-control-allow-origin"] == "*"
 
 
-def test_page_uploads_refuse_other_sites_and_big_files(tiny_settings, home):
-    with TestClient(_app(tiny_settings, home, file_limit_mb=1)) as client:
+def test_page_uploads_refuse_other_sites_and_big_files(fake_settings, home):
+    with TestClient(_app(fake_settings, home, file_limit_mb=1)) as client:
         files = {"files": ("a.txt", b"hello", "text/plain")}
         evil = client.post("/gradio_api/upload", files=files, headers={"Origin": "https://evil.example"})
         assert evil.status_code == 403 and evil.json() == {"error": "Requests from other sites are not accepted here."}
@@ -213,16 +217,30 @@ def test_page_uploads_refuse_other_sites_and_big_files(tiny_settings, home):
         assert big.status_code == 413
 
 
-def test_allowed_hosts(tiny_settings, home):
-    with TestClient(_app(tiny_settings, home, allowed_hosts=("translate.example.org",))) as client:
+def test_allowed_hosts(fake_settings, home):
+    with TestClient(_app(fake_settings, home, allowed_hosts=("translate.example.org",))) as client:
         assert client.get("/languages").status_code == 400  # Host: testserver
         assert client.get("/languages", headers={"Host": "translate.example.org"}).status_code == 200
         assert client.get("/config", headers={"Host": "evil.example"}).status_code == 400
 
 
-def test_page_login_covers_uploads_but_not_the_rest_api(tiny_settings, home):
-    app = build(replace(tiny_settings, home=str(home)), ServiceSettings(rate_window_s=2), auth=[("ann", "s3cret")])
+def test_page_login_covers_uploads_but_not_the_rest_api(fake_settings, home):
+    app = build(replace(fake_settings, home=str(home)), ServiceSettings(rate_window_s=2), auth=[("ann", "s3cret")],
+                translator=fake_translator(home))
     with TestClient(app) as client:
         upload = client.post("/gradio_api/upload", files={"files": ("a.txt", b"hello", "text/plain")})
         assert upload.status_code == 401
-        assert _translate(client).json() == {"translatedText": "Thank you."}  # REST: keys, not logins
+        assert _translate(client).json() == {"translatedText": "<谢谢。>"}  # REST: keys, not logins
+
+
+WRONG_METHODS = [("GET", "/detect"), ("GET", "/translate"), ("POST", "/spec"), ("POST", "/languages"),
+                 ("POST", "/health"), ("PUT", "/translate"), ("GET", "/translate_file"), ("POST", "/frontend/settings"),
+                 ("DELETE", "/glossaries"), ("PATCH", "/summarize")]
+
+
+def test_wrong_http_methods_are_405(fake_settings, home):
+    with TestClient(_app(fake_settings, home)) as client:
+        for method, path in WRONG_METHODS:
+            response = client.request(method, path)
+            assert (response.status_code, response.json()) == (405, {"error": "Method Not Allowed"}), (method, path)
+            assert response.headers["allow"] == ("GET" if method == "POST" else "POST"), (method, path)

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bilingual import Settings, Translator
+from bilingual import Settings
 from bilingual.translation.pipeline import make_batches
 from bilingual.translation.scheduler import Scheduler
 
-from .fakes import FakeBackend, fake_factory
+from .fakes import FakeBackend, fake_translator
 
 
 class Model:
@@ -137,8 +137,8 @@ def test_an_empty_request_needs_no_worker():
 
 
 def translator(record, batching=True, **options):
-    settings = Settings(model_zh_en="fake", model_en_zh="fake", offline=True, batching=batching, batch_wait_ms=50)
-    return Translator(settings, backend_factory=fake_factory(record, **options))
+    return fake_translator(record=record, backend_options=options, model_zh_en="fake", model_en_zh="fake",
+                           batching=batching, batch_wait_ms=50)
 
 
 def test_concurrent_translations_share_model_calls_with_batching_and_not_without():
