@@ -34,7 +34,7 @@ def fake_settings(home):
 
 def _app(settings, home, translator=None, **service):
     translator = translator or fake_translator(home)
-    return build(replace(settings, home=str(home)), ServiceSettings(rate_window_s=2, **service), translator=translator)
+    return build(replace(settings, home=str(home)), ServiceSettings(rate_window_s=1, **service), translator=translator)
 
 
 def _translate(client, key=None, text="谢谢。", **extra):
@@ -69,9 +69,9 @@ def test_key_rate_limit_and_recovery(fake_settings, home):
         assert _translate(client, key=secret).status_code == 200
         limited = _translate(client, key=secret)
         assert limited.status_code == 429
-        assert limited.json() == {"error": "Slowdown: 2 per 2 seconds"}
+        assert limited.json() == {"error": "Slowdown: 2 per 1 second"}
         assert _translate(client).status_code == 200  # without the key: the server's default (unlimited)
-        time.sleep(2.1)  # the window moves on
+        time.sleep(1.1)  # the window moves on
         assert _translate(client, key=secret).status_code == 200
 
 

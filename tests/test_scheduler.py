@@ -90,17 +90,30 @@ def test_a_long_document_does_not_make_a_short_request_wait_for_all_of_it():
     assert sum(len(c) for c in list(big)) == 40
 
 
+class OneCallAtATime(Model):
+    """A model that makes each call wait for the test's permission (no race with the test's own steps)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.permits = threading.Semaphore(0)
+
+    def __call__(self, texts: list[str]):
+        assert self.permits.acquire(timeout=10)
+        return super().__call__(texts)
+
+
 def test_cancel_drops_sentences_no_call_has_taken():
-    model = Model()
-    model.gate.clear()
+    model = OneCallAtATime()
     scheduler = Scheduler(model, max_size=2, max_tokens=4096, max_wait=0)
     texts = [f"sentence {k}" for k in range(10)]
     ticket = scheduler.submit(texts, lengths_of(texts))
     iterator = iter(ticket)
-    model.gate.set()
+    model.permits.release()  # one call
     first = next(iterator)
-    ticket.cancel()
-    assert list(iterator) in ([], [[i for i in range(10) if i not in first][:2]])  # at most the call running
+    ticket.cancel()  # the worker holds at most one more batch, waiting for permission
+    for _ in range(5):
+        model.permits.release()
+    assert list(iterator) in ([], [[i for i in range(10) if i not in first][:2]])  # at most the call taken
     time.sleep(0.05)
     assert sum(len(c) for c in model.calls) <= 4
     assert ticket.cancelled

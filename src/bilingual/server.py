@@ -1,6 +1,6 @@
 """The server: the web page at ``/`` and the REST API beside it, one process, one port.
 
-The environment is read here (the edge). One :class:`Translator` and one
+The environment is read by :mod:`bilingual.config` (``main`` asks it). One :class:`Translator` and one
 :class:`Summarizer` serve both the page and the API, so each model loads once, and one
 :class:`~bilingual.service.work.WorkLimit` bounds the work of both. ``python app.py`` runs
 :func:`main`.
