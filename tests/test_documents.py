@@ -269,7 +269,7 @@ def _zip_bomb() -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", b"<w:document/>")
-        archive.writestr("word/media/image1.png", b"\0" * (120 * 1024 * 1024))  # past the 100 MB limit
+        archive.writestr("word/media/image1.png", b"\0" * (120 * 1024 * 1024), compresslevel=1)  # past 100 MB
     return out.getvalue()
 
 

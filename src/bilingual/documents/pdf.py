@@ -8,13 +8,11 @@ Scanned PDFs (no text layer) and encrypted PDFs are refused with a clear message
 from __future__ import annotations
 
 import io
-import logging
 import time
 
 from ..errors import InputTooLargeError, UnsupportedFormatError
 from .formats import Format, Job, blocks
 
-logger = logging.getLogger(__name__)
 
 # A PDF's cost is not its size: a 73 KB file whose 15 pages all point at one 74 MB content stream
 # kept a server busy for 102 s. Every stream's decoded size is bounded, each page's content is
@@ -25,7 +23,7 @@ MAX_CONTENT_BYTES = 16 * 1024 * 1024  # decoded page content read for the whole 
 MAX_PAGES = 2_000
 TIME_BUDGET_S = 6.0  # text extraction stops here (a page in progress may finish: about 2 s at most)
 _PARSE_WORK = 300_000  # pypdf's parsing budget (operands and operators) for one content stream: about 2 s
-MEMORY_FACTOR = 30  # memory per byte of decoded content while a page is parsed (measured ~10-20)
+MEMORY_FACTOR = 30  # an allowance of memory per byte of decoded content while a page is parsed (Python objects)
 
 
 def _limits():

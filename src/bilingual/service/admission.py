@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -106,6 +107,7 @@ class Admission:
         self.light_events: frozenset[int] = frozenset()  # page events that do no model work (set by the server)
         self.known_events: frozenset[int] | None = None  # every page event's index (set by the server)
         self.upload_folder: Path | None = None  # where the page's uploads are kept (set by the server)
+        self._uploads_size = (0.0, 0)  # (when measured, bytes): the folder is walked at most once a second
 
     # -- REST -------------------------------------------------------------------------------
 
@@ -175,11 +177,16 @@ class Admission:
             incoming = int(declared)
         except ValueError:
             incoming = 0
-        if folder_size(self.upload_folder) + incoming > self.service.upload_quota_mb * 1024 * 1024:
-            minutes = max(1, round(self.service.file_retention_s / 60))
-            return Refusal(429, f"The server's space for uploads is full; try again within {minutes} minute(s). "
-                                "服务器上传空间已满，请稍后再试。", {"Retry-After": "60"})
-        return None
+        measured, size = self._uploads_size
+        if time.monotonic() - measured > 1.0:
+            measured, size = time.monotonic(), folder_size(self.upload_folder)
+        if size + incoming <= self.service.upload_quota_mb * 1024 * 1024:
+            self._uploads_size = (measured, size + max(0, incoming))  # counted until the folder is measured again
+            return None
+        self._uploads_size = (measured, size)
+        minutes = max(1, round(self.service.file_retention_s / 60))
+        return Refusal(429, f"The server's space for uploads is full; try again within {minutes} minute(s). "
+                            "服务器上传空间已满，请稍后再试。", {"Retry-After": "60"})
 
     def after_body(self, scope: dict, body: bytes) -> Refusal | None:
         path = scope["path"]
