@@ -67,13 +67,18 @@ def fake_factory(record: list, **options):
     return factory
 
 
-@contextmanager
 def slot_held(work):
     """Hold one slot of a :class:`~bilingual.service.work.WorkLimit` from another thread while the block runs."""
+    return held_in_thread(work.slot)
+
+
+@contextmanager
+def held_in_thread(context):
+    """Enter ``context()`` in another thread and stay inside it while the block runs."""
     holding, release = threading.Event(), threading.Event()
 
     def hold():
-        with work.slot():
+        with context():
             holding.set()
             release.wait(10)
 

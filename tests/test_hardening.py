@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import threading
 import time
 import urllib.parse
 
@@ -17,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bilingual.service.keys import KeyStore
+from tests.fakes import held_in_thread
 from tests.fixtures.hostile import docx, lying_zip, shared_stream_pdf
 from tests.live_server import fn_index, live_server, request, run_event, upload
 
@@ -188,22 +188,8 @@ def test_documents_share_one_memory_budget(tmp_path):
     with pytest.raises(InputTooLargeError, match="BILINGUAL_MEMORY_BUDGET_MB"):
         translate_content(_translator(tmp_path), docx(["Hi there."]), "a.docx", "zh", source="en", memory=budget)
     budget = MemoryBudget(1024 * 1024 * 1024, wait_timeout=0.5)
-    held, release = threading.Event(), threading.Event()
-
-    def hold():
-        with budget.reserve(900 * 1024 * 1024):
-            held.set()
-            release.wait(10)
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    held.wait(5)
-    try:
-        with pytest.raises(ServerBusyError):
-            translate_content(_translator(tmp_path), docx(["Hi there."]), "a.docx", "zh", source="en", memory=budget)
-    finally:
-        release.set()
-        thread.join()
+    with held_in_thread(lambda: budget.reserve(900 * 1024 * 1024)), pytest.raises(ServerBusyError):
+        translate_content(_translator(tmp_path), docx(["Hi there."]), "a.docx", "zh", source="en", memory=budget)
     translate_content(_translator(tmp_path), docx(["Hi there."]), "a.docx", "zh", source="en", memory=budget)
     assert budget.used == 0 and budget.peak >= 900 * 1024 * 1024
 

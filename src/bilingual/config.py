@@ -231,10 +231,7 @@ class Settings:
         numbers = (("BILINGUAL_BATCH_WAIT_MS", "batch_wait_ms"), ("BILINGUAL_LENGTH_RATIO", "length_ratio"))
         for key, field_name in numbers:
             if env.get(key):
-                try:
-                    values[field_name] = float(env[key])
-                except ValueError:
-                    raise ConfigError(f"{key} must be a number, not {env[key]!r}") from None
+                values[field_name] = _float_setting(env, key, 0.0)
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known
         if unknown:
@@ -256,6 +253,16 @@ class Settings:
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")  # the Host names a loopback server answers to by default
+
+
+def _float_setting(env: Mapping[str, str], key: str, default: float) -> float:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{key} must be a number, not {raw!r}") from None
 
 
 def _int_setting(env: Mapping[str, str], key: str, default: int, minimum: int = 0) -> int:
@@ -400,14 +407,10 @@ class ServeSettings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ServeSettings:
         env = os.environ if environ is None else environ
-        cpus = env.get("BILINGUAL_SERVE_CPUS", "").strip()
-        try:
-            cpus_value = float(cpus) if cpus else 1.0
-        except ValueError:
-            raise ConfigError(f"BILINGUAL_SERVE_CPUS must be a number, not {cpus!r}") from None
         return cls(max_replicas=_int_setting(env, "BILINGUAL_SERVE_MAX_REPLICAS", 2, 1),
                    target_ongoing=_int_setting(env, "BILINGUAL_SERVE_TARGET_ONGOING", 8, 1),
-                   cpus=cpus_value, batch=_int_setting(env, "BILINGUAL_SERVE_BATCH", 16, 1))
+                   cpus=_float_setting(env, "BILINGUAL_SERVE_CPUS", 1.0),
+                   batch=_int_setting(env, "BILINGUAL_SERVE_BATCH", 16, 1))
 
 
 def environment(overrides: Mapping[str, str] | None = None) -> dict[str, str]:

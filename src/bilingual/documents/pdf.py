@@ -13,7 +13,6 @@ import time
 from ..errors import InputTooLargeError, UnsupportedFormatError
 from .formats import Format, Job, blocks
 
-
 # A PDF's cost is not its size: a 73 KB file whose 15 pages all point at one 74 MB content stream
 # kept a server busy for 102 s. Every stream's decoded size is bounded, each page's content is
 # counted every time a page uses it (parsing costs per use, even where the bytes are shared), and

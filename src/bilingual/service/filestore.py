@@ -69,8 +69,7 @@ class FileStore:
         Raises:
             QuotaExceededError: the owner's or the store's quota would be passed.
         """
-        self.purge()
-        public = f"{secrets.token_urlsafe(24)}.{name}"
+        public = f"{secrets.token_urlsafe(24)}.{name}"  # (_reserve purges expired files first)
         self._reserve(self.folder / public, len(data), owner)
         final = self.folder / public
         staging = self.folder / f".{public}.part"
@@ -85,7 +84,6 @@ class FileStore:
 
         For downloads a person saves (the page's): the file keeps its plain name.
         """
-        self.purge()
         folder = self.folder / secrets.token_urlsafe(24)
         path = folder / name
         self._reserve(folder, len(data), owner)
