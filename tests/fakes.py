@@ -45,13 +45,14 @@ class FakeBackend(BackendBase):
 
 
 def fake_translator(home=None, *, record: list | None = None, backend_options: dict | None = None, **settings):
-    """A :class:`~bilingual.Translator` over :class:`FakeBackend`: offline, no cache unless asked.
+    """A :class:`~bilingual.Translator` over :class:`FakeBackend`: offline, no cache and no batching wait
+    (5 ms a model call, idle time the logic tests do not need) unless asked.
 
     ``record`` receives the backends it builds; ``settings`` are :class:`~bilingual.Settings` fields.
     """
     from bilingual import Settings, Translator
 
-    values = {"cache": False, "offline": True, **settings}
+    values = {"cache": False, "offline": True, "batch_wait_ms": 0, **settings}
     if home is not None:
         values["home"] = str(home)
     return Translator(Settings(**values), backend_factory=fake_factory([] if record is None else record,

@@ -148,7 +148,7 @@ def test_time_grows_linearly(unit):
         text = "Intro.\n\n" + unit * n
         return lambda: (translator.translate(text), split_sentences(text))
 
-    small, large = _best_time(run(400)), _best_time(run(3200))
+    small, large = _best_time(run(200)), _best_time(run(1600))
     # 8x the input: allow 8x the time with generous slack for noise, far below quadratic (64x).
     assert large < 8 * small * 2.5 + 0.05, (small, large)
 

@@ -11,16 +11,15 @@ import pytest
 from bilingual import Translator
 from bilingual.cli import main as cli_main
 from bilingual.corpus import translate_corpus
+from bilingual.corpus_ray import read_output, translate_corpus_ray
 
 from .test_corpus import EXPECTED, RECORDS
-
-ray = pytest.importorskip("ray", reason="Ray is an optional extra: pip install 'bilingual[ray]'")
-
-from bilingual.corpus_ray import read_output, translate_corpus_ray  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def local_ray():
+    """Ray, imported here and not at collection (every test here needs a model, so none is in the fast lane)."""
+    ray = pytest.importorskip("ray", reason="Ray is an optional extra: pip install 'bilingual[ray]'")
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield
     ray.shutdown()

@@ -12,8 +12,6 @@ import pytest
 
 from tests.fixtures.corpus import PAIRS
 
-ray = pytest.importorskip("ray", reason="Ray is an optional extra: pip install 'bilingual[ray]'")
-
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -23,7 +21,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def served(tiny_zh_en, tiny_en_zh, tmp_path_factory):
-    # imported here, not when the tests are collected: the fast lane does not pay for Ray Serve
+    # imported here, not when the tests are collected: the fast lane does not pay for Ray
+    ray = pytest.importorskip("ray", reason="Ray is an optional extra: pip install 'bilingual[ray]'")
     serve = pytest.importorskip("ray.serve", reason="Ray Serve is an optional extra: pip install 'bilingual[ray]'")
 
     from bilingual.serve import app_builder
