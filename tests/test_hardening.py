@@ -365,7 +365,7 @@ def test_wrong_keys_are_rate_limited(tmp_path):
 
     home = tmp_path / "home"
     secret, _ = KeyStore(home / "api_keys.sqlite3").add()
-    with live_server(home) as url:
+    with live_server(home, require_api_key=True) as url:  # (where keys are not required, a key is ignored)
         statuses = []
         for n in range(BAD_KEY_LIMIT + 3):
             body = json.dumps({"q": "Hi.", "source": "en", "target": "zh", "api_key": f"guess{n}"}).encode()

@@ -91,10 +91,13 @@ def test_detect_without_parameters(http):
 def test_languages(http):
     response = http.get("/languages")
     assert response.status_code == 200
+    # LibreTranslate 1.9's entries (its Argos models' names; every language a target of each, itself
+    # included), plus the Traditional targets with Taiwan and Hong Kong usage
+    targets = ["en", "zh-Hans", "zh-Hant", "zh-TW", "zh-HK"]
     assert response.json() == [
-        {"code": "en", "name": "English", "targets": ["zh-Hans", "zh-Hant"]},
-        {"code": "zh-Hans", "name": "Chinese (Simplified)", "targets": ["en", "zh-Hant"]},
-        {"code": "zh-Hant", "name": "Chinese (Traditional)", "targets": ["en", "zh-Hans"]},
+        {"code": "en", "name": "English", "targets": targets},
+        {"code": "zh-Hans", "name": "Chinese", "targets": targets},
+        {"code": "zh-Hant", "name": "Chinese (traditional)", "targets": targets},
     ]
 
 
@@ -131,10 +134,8 @@ def test_libretranslatepy(url):
     assert lt.translate("谢谢。", "auto", "en") == "Thank you."
     assert lt.detect("The weather is good.")[0]["language"] == "en"
     assert [lang["code"] for lang in lt.languages()] == ["en", "zh-Hans", "zh-Hant"]
-    with pytest.raises(urllib.error.HTTPError) as info:
-        LibreTranslateAPI(url, api_key="not-a-key").translate("Thank you.", "en", "zh")
-    assert info.value.code == 403
-    assert json.loads(info.value.read()) == {"error": "Invalid API key"}
+    # keys are not required here: a key is ignored, as LibreTranslate does (several clients always send one)
+    assert LibreTranslateAPI(url, api_key="not-a-key").translate("谢谢。", "zh", "en") == "Thank you."
 
 
 # -- fields beyond the basics --------------------------------------------------------------------
@@ -365,7 +366,7 @@ def _timed(call):
          "request (51) exceeds text limit (50)"),
         (json.dumps({"q": ["x" * 3000, "y" * 3000], "source": "en", "target": "zh"}).encode(), "application/json",
          400, "request (6000) exceeds text limit (5000)"),
-        (b"q=\xff\xfe&source=en&target=zh", "application/x-www-form-urlencoded", 400, "send UTF-8"),
+        (b"q=\xff\xfe&source=en&target=zh", "application/x-www-form-urlencoded", 400, "in UTF-8"),
     ],
 )
 def test_malformed_requests(http, body, content_type, status, message):
@@ -463,3 +464,65 @@ def test_health_answers_while_translations_run(http, url):
         t.join()
     assert not failures
     assert slowest < 1.0
+
+
+# -- the requests real clients send, reproduced from their source ---------------------------------
+
+
+def _form(**fields) -> tuple[bytes, dict]:
+    from urllib.parse import urlencode
+
+    return urlencode(fields).encode(), {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def test_weblate_machinery(http):
+    """weblate/machinery/libretranslate.py: the codes of GET /languages, then a form POST whose
+    ``api_key`` requests leaves out when unset, with Weblate's ``zh_Hans`` mapped to ``zh``."""
+    codes = [x["code"] for x in http.get("/languages").json()]
+    assert {"en", "zh-Hans", "zh-Hant"} <= set(codes)
+    body, headers = _form(q="天气很好。", source="zh", target="en")
+    assert http.post("/translate", content=body, headers=headers).json() == {"translatedText": "The weather is good."}
+    body, headers = _form(api_key="any-key", q="The weather is good.", source="en", target="zh_Hant")
+    assert http.post("/translate", content=body, headers=headers).json() == {"translatedText": "天氣很好。"}
+
+
+def test_mastodon(http):
+    """app/lib/translation_service/libre_translate.rb: JSON with format html, ``source`` auto when the
+    post's language is unknown, and ``api_key`` null when none is configured."""
+    body = {"q": "<p>天气很好。</p>", "source": "auto", "target": "en", "format": "html", "api_key": None}
+    answer = http.post("/translate", content=json.dumps(body), headers={"Content-Type": "application/json"}).json()
+    assert answer["translatedText"] == "<p>The weather is good.</p>"
+    assert answer["detectedLanguage"]["language"] == "zh-Hans"
+    body = {"q": ["<p>天气很好。</p>", "<p>谢谢。</p>"], "source": "zh", "target": "en", "format": "html", "api_key": ""}
+    answer = http.post("/translate", json=body).json()
+    assert answer == {"translatedText": ["<p>The weather is good.</p>", "<p>Thank you.</p>"]}
+
+
+def test_discourse_translator(http):
+    """discourse-translator's LibreTranslate provider: a urlencoded POST /detect with ``api_key``
+    written bare when unset (``URI.encode_www_form``), then /languages, then /translate with the
+    detected code as ``source`` and format html."""
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    detected = http.post("/detect", content="q=%E8%B0%A2%E8%B0%A2%E3%80%82&api_key", headers=headers).json()
+    source = detected[0]["language"]
+    assert source == "zh-Hans" and source in [x["code"] for x in http.get("/languages").json()]
+    body, headers = _form(q="谢谢。", source=source, target="en", format="html", api_key="")
+    assert http.post("/translate", content=body, headers=headers).json() == {"translatedText": "Thank you."}
+
+
+def test_subtitle_edit(http):
+    """SubtitleEdit's LibreTranslate.cs: a JSON body it writes by hand, ``zt`` for Traditional Chinese."""
+    content = '{"q": "The weather is good.", "source": "en", "target": "zt"}'.encode()
+    answer = http.post("/translate", content=content, headers={"Content-Type": "application/json; charset=utf-8",
+                                                               "accept": "application/json"})
+    assert answer.json() == {"translatedText": "天氣很好。"}
+
+
+def test_parameters_in_the_query_string(http):
+    """Clients that put every field in the URL of a POST (LibreTranslate reads request.values), and CAT-tool
+    plugins that GET /translate."""
+    answer = http.post("/translate?q=%E8%B0%A2%E8%B0%A2%E3%80%82&source=zh&target=en")
+    assert answer.json() == {"translatedText": "Thank you."}
+    answer = http.get("/translate", params={"q": "天气很好。", "source": "ZH-cn", "target": "EN"})
+    assert answer.json() == {"translatedText": "The weather is good."}
+    assert http.get("/no-such-route").json() == {"error": "Not Found: see /docs for this server's routes"}

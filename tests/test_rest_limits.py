@@ -233,7 +233,7 @@ def test_page_login_covers_uploads_but_not_the_rest_api(fake_settings, home):
         assert _translate(client).json() == {"translatedText": "<谢谢。>"}  # REST: keys, not logins
 
 
-WRONG_METHODS = [("GET", "/detect"), ("GET", "/translate"), ("POST", "/spec"), ("POST", "/languages"),
+WRONG_METHODS = [("GET", "/detect"), ("DELETE", "/translate"), ("POST", "/spec"), ("POST", "/languages"),
                  ("POST", "/health"), ("PUT", "/translate"), ("GET", "/translate_file"), ("POST", "/frontend/settings"),
                  ("DELETE", "/glossaries"), ("PATCH", "/summarize")]
 
@@ -243,4 +243,54 @@ def test_wrong_http_methods_are_405(fake_settings, home):
         for method, path in WRONG_METHODS:
             response = client.request(method, path)
             assert (response.status_code, response.json()) == (405, {"error": "Method Not Allowed"}), (method, path)
-            assert response.headers["allow"] == ("GET" if method == "POST" else "POST"), (method, path)
+            allowed = "GET, POST" if path == "/translate" else "GET" if method == "POST" else "POST"
+            assert response.headers["allow"] == allowed, (method, path)
+
+
+def test_fields_are_read_with_libretranslates_precedence(fake_settings, home):
+    """A form POST is read as Flask's request.values (the query string first, then the form); a JSON
+    body alone, the query string filling in only what it lacks. zh -> zh-Hant needs no model."""
+    with TestClient(_app(fake_settings, home)) as client:
+        form = client.post("/translate?target=zh-Hant", data={"q": "谢谢。", "source": "zh", "target": "en"})
+        assert form.json() == {"translatedText": "謝謝。"}
+        body = {"q": "谢谢。", "source": "zh", "target": "en"}
+        assert client.post("/translate?target=zh-Hant", json=body).json() == {"translatedText": "<谢谢。>"}
+        assert client.post("/translate?target=zh-Hant", json={"q": "谢谢。", "source": "zh"}).json() == {
+            "translatedText": "謝謝。"}
+        multipart = client.post("/translate?source=zh", files={"q": (None, "谢谢。"), "target": (None, "en")})
+        assert multipart.json() == {"translatedText": "<谢谢。>"}
+        assert client.get("/translate?q=%E8%B0%A2%E8%B0%A2%E3%80%82&source=zh&target=en").json() == {
+            "translatedText": "<谢谢。>"}
+
+
+@pytest.mark.parametrize("code", ["zt", "ZT", "zh-Hant", "ZH-HANT", "zh_hant", "zh-TW", "zh-tw", "zh-HK", "Zh-Hk"])
+def test_traditional_codes_in_any_case(fake_settings, home, code):
+    with TestClient(_app(fake_settings, home)) as client:
+        answer = client.post("/translate", json={"q": "台湾的软件", "source": "zh", "target": code}).json()
+    expected = {"zh-tw": "臺灣的軟體", "zh-hk": "台灣的軟件"}.get(code.lower().replace("_", "-"), "臺灣的軟件")
+    assert answer == {"translatedText": expected}
+
+
+@pytest.mark.parametrize("code", ["zh", "ZH", "zh-Hans", "zh-CN", "zh_cn", "ZH-HANS"])
+def test_simplified_codes_in_any_case(fake_settings, home, code):
+    with TestClient(_app(fake_settings, home)) as client:
+        answer = client.post("/translate", json={"q": "臺灣的軟體", "source": "zh-Hant", "target": code}).json()
+    assert answer == {"translatedText": "台湾的软体"}
+
+
+def test_a_key_is_ignored_where_keys_are_not_required(fake_settings, home):
+    KeyStore(home / "api_keys.sqlite3").add(name="ann")
+    with TestClient(_app(fake_settings, home)) as client:
+        for key in ("", "not-a-key", None):
+            assert _translate(client, key=key).json() == {"translatedText": "<谢谢。>"}
+        assert client.post("/translate", json={"q": "谢谢。", "source": "zh", "target": "en", "api_key": 5}).json() == {
+            "translatedText": "<谢谢。>"}
+
+
+def test_unknown_routes_answer_404_in_libretranslates_shape(fake_settings, home):
+    with TestClient(_app(fake_settings, home)) as client:
+        for method, path in (("GET", "/v2/translate"), ("POST", "/translate/extra"), ("PUT", "/nothing")):
+            answer = client.request(method, path)
+            assert (answer.status_code, answer.json()) == (404, {"error": "Not Found: see /docs for this server's routes"})
+            assert int(answer.headers["content-length"]) == len(answer.content)
+        assert client.get("/").status_code == 200  # the page is still there

@@ -39,7 +39,7 @@ for _code in ("zh", "zho", "chi", "cmn", "chinese", "中文", "汉语", "漢語"
 for _code in ("zh-cn", "zh-hans", "zh-hans-cn", "zh-sg", "zh-my", "cmn-hans", "cmn_hans", "zho_hans", "zhs",
               "simplified chinese", "chinese (simplified)", "简体中文", "簡體中文", "简体"):
     _ALIASES[_code] = Target("zh", "Hans")
-for _code in ("zh-hant", "zht", "cmn-hant", "zho_hant", "traditional chinese", "chinese (traditional)",
+for _code in ("zh-hant", "zt", "zht", "cmn-hant", "zho_hant", "traditional chinese", "chinese (traditional)",
               "繁體中文", "繁体中文", "繁體", "正體中文"):
     _ALIASES[_code] = Target("zh", "Hant")
 for _code in ("zh-tw", "zh-hant-tw", "台灣", "臺灣", "台灣華語"):
@@ -53,7 +53,7 @@ for _code in ("en", "en-us", "en-gb", "en-au", "en-ca", "eng", "eng_latn", "engl
 def parse_target(code: str | Target) -> Target:
     """A language name or code (any case, ``-`` or ``_``) as a :class:`Target` (a Target as it is).
 
-    ``zh-Hant``, ``zh-TW``, ``zh-HK``, ``zht``, ``繁體中文`` … ask for Traditional characters
+    ``zh-Hant``, ``zt`` (LibreTranslate's), ``zh-TW``, ``zh-HK``, ``繁體中文`` … ask for Traditional characters
     (with Taiwan or Hong Kong usage for ``zh-TW`` and ``zh-HK``); ``zh-Hans``, ``zh-CN`` for
     Simplified; plain ``zh`` for Chinese as the model writes it (Simplified).
 

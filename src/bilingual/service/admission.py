@@ -112,10 +112,12 @@ class Admission:
     # -- REST -------------------------------------------------------------------------------
 
     def check_key(self, key: Any, address: str) -> ApiKey | None:
-        """The record of ``key`` (None when no key was given); a 403 refusal for a wrong one.
+        """The record of ``key`` (None when no key was given, or, when keys are not required, an
+        unknown one: LibreTranslate ignores keys then, and several clients always send one);
+        a 403 refusal for a wrong key where keys are required.
 
         Raises:
-            RefusedError: a wrong key (counted against the address), or too many wrong keys.
+            RefusedError: a wrong key where keys are required (counted against the address), or too many.
         """
         self.refuse_if_guessing(address)
         if not key:
@@ -123,6 +125,8 @@ class Admission:
                 raise RefusedError(Refusal(400, "Please contact the server operator to get an API key"))
             return None
         record = self.keys.lookup(key) if isinstance(key, str) else None
+        if record is None and not self.service.require_api_key:
+            return None  # the caller is served as one without a key, with those limits
         if record is None:
             try:
                 self.rates.hit(BAD_KEY_LIMIT, f"ip:{address}", "wrong keys")

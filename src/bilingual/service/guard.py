@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 logger = logging.getLogger(__name__)
+NO_ROUTE = b'{"detail":"Not Found"}'  # Starlette's answer when no route matches a path
+NOT_FOUND = json.dumps({"error": "Not Found: see /docs for this server's routes"}).encode()
 DRAIN_LIMIT = 1024 * 1024  # a refused body up to this size is read and dropped, so the client sees the answer
 
 SECURITY_HEADERS = [
@@ -138,12 +140,25 @@ class Guard:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
 
+        not_found: list[dict] = []  # the start of a 404, until its body shows whether no route matched
+
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
                 message["headers"] = list(message.get("headers", [])) + [
                     (k, v) for k, v in SECURITY_HEADERS if k not in present
                 ]
+                if message["status"] == 404:
+                    not_found.append(message)
+                    return
+            elif not_found and message["type"] == "http.response.body":
+                start = not_found.pop()
+                if message.get("body") == NO_ROUTE and not message.get("more_body"):
+                    # no route matched (the page's app, mounted at /, answers those): LibreTranslate's shape
+                    message = {**message, "body": NOT_FOUND}
+                    start = {**start, "headers": [(k, str(len(NOT_FOUND)).encode() if k.lower() == b"content-length"
+                                                   else v) for k, v in start["headers"]]}
+                await send(start)
             await send(message)
 
         if scope["method"] in ("GET", "HEAD", "OPTIONS"):

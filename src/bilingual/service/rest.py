@@ -33,7 +33,7 @@ from ..errors import (
     UnsupportedLanguageError,
     redact,
 )
-from ..languages import NAMES, SCRIPT_NAMES, SCRIPT_TAGS, TAGS, Language, Target, parse_target
+from ..languages import NAMES, SCRIPT_TAGS, TAGS, Language, Target, parse_target
 from ..summarization.summarizer import Summarizer
 from ..text.chinese import chinese_script
 from ..text.detect import detect_language
@@ -49,6 +49,10 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SUMMARY_METHODS = ("auto", "extractive", "abstractive")
+# GET /languages: LibreTranslate's codes and names (its "zh" and "zt" models shown as zh-Hans and zh-Hant)
+LIBRETRANSLATE_LANGUAGES = (("en", "English"), ("zh-Hans", "Chinese"), ("zh-Hant", "Chinese (traditional)"))
+LIBRETRANSLATE_CODES = tuple(code for code, _ in LIBRETRANSLATE_LANGUAGES)
+REGIONAL_TARGETS = ("zh-TW", "zh-HK")  # Traditional with Taiwan and Hong Kong usage (OpenCC)
 CONTRADICTION_CONFIDENCE = 0.8  # a given source is corrected only when detection is at least this sure
 
 
@@ -79,6 +83,8 @@ def _target(code: Any, *, allow_auto: bool = False) -> Target | None:
         raise ApiError(400, "Invalid request: language codes must be strings such as 'en' or 'zh'")
     if allow_auto and code.strip().lower() == "auto":
         return None
+    if code.strip().lower() == "zh":
+        return Target("zh", "Hans")  # LibreTranslate's alias of zh-Hans: Traditional text comes out Simplified
     try:
         return parse_target(code)
     except UnsupportedLanguageError:
@@ -117,6 +123,16 @@ def _by_source(items: list[str], sources: list, translate: Callable) -> list:
         for i, doc in zip(indices, translate([items[i] for i in indices], source)):
             out[i] = doc
     return out
+
+
+def _fields(raw: bytes, what: str) -> dict[str, Any]:
+    """Urlencoded fields (a query string or a form body), decoded as UTF-8; ``q`` given more than once
+    is a list (a batch), any other field its first value."""
+    try:
+        fields = parse_qs(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=50, strict_parsing=False)
+    except (UnicodeDecodeError, ValueError):
+        raise ApiError(400, f"Invalid request: {what} could not be read (send at most 50 fields, in UTF-8)") from None
+    return {k: (v if (k == "q" and len(v) > 1) else v[0]) for k, v in fields.items()}
 
 
 def _whole_number(value: Any, name: str, default: int) -> int:
@@ -208,9 +224,19 @@ class RestApi:
     # -- plumbing -----------------------------------------------------------------------------
 
     async def _params(self, request: Request) -> dict[str, Any]:
-        """The request's fields, from a JSON object or a form (urlencoded or multipart)."""
+        """The request's fields, read as LibreTranslate reads them.
+
+        A JSON body (``application/json`` or ``application/*+json``) is read alone, as Flask's
+        ``get_json()``; the query string only fills in fields the body lacks. Any other POST
+        is read as Flask's ``request.values``: the query string first, then the form
+        (urlencoded or multipart). A GET has its query string. ``q`` given more than once is a batch.
+        """
+        query = _fields(request.scope.get("query_string", b""), "the query string")
+        if request.method == "GET":
+            return query
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type == "application/json":
+        if content_type == "application/json" or (content_type.startswith("application/")
+                                                  and content_type.endswith("+json")):
             try:
                 data = json.loads(await request.body() or b"null")
             except (ValueError, UnicodeDecodeError):
@@ -218,31 +244,23 @@ class RestApi:
             except RecursionError:
                 raise ApiError(400, "Invalid request: the JSON body is nested too deeply") from None
             if data is None:
-                return {}
+                data = {}
             if not isinstance(data, dict):
                 raise ApiError(400, "Invalid request: the JSON body must be an object such as {\"q\": \"...\"}")
-            return data
+            return {**query, **data}
         if content_type in ("application/x-www-form-urlencoded", ""):
             # parsed here rather than by Starlette, which decodes unescaped bytes as Latin-1
+            form = _fields(await request.body(), "the form data")
+        else:
             try:
-                fields = parse_qs((await request.body()).decode("utf-8"), keep_blank_values=True,
-                                  max_num_fields=50, strict_parsing=False)
-            except (UnicodeDecodeError, ValueError):
-                raise ApiError(400, "Invalid request: the form data could not be read (send UTF-8)") from None
-            for key, values in request.query_params.multi_items():
-                if key == "api_key":
-                    fields.setdefault(key, [values])
-            return {k: (v if (k == "q" and len(v) > 1) else v[0]) for k, v in fields.items()}
-        try:
-            form = await request.form(max_files=1, max_fields=50)
-        except Exception:  # noqa: BLE001 - python-multipart raises several types for broken bodies
-            raise ApiError(400, "Invalid request: the form data could not be read") from None
-        params: dict[str, Any] = {}
-        for key in form.keys():
-            values = form.getlist(key)
-            params[key] = values if (key == "q" and len(values) > 1) else values[0]
-        params.update({k: v for k, v in request.query_params.items() if k == "api_key" and k not in params})
-        return params
+                parsed = await request.form(max_files=1, max_fields=50)
+            except Exception:  # noqa: BLE001 - python-multipart raises several types for broken bodies
+                raise ApiError(400, "Invalid request: the form data could not be read") from None
+            form = {}
+            for key in parsed:
+                values = parsed.getlist(key)
+                form[key] = values if (key == "q" and len(values) > 1) else values[0]
+        return {**form, **query}
 
     def _admit(self, request: Request, params: dict[str, Any]) -> int:
         """Check the API key and the request rate (unless the guard did, before the body); returns the
@@ -423,11 +441,10 @@ class RestApi:
         return {"id": stored, "entries": len(glossary)}
 
     def languages(self) -> list[dict[str, Any]]:
-        return [
-            {"code": "en", "name": NAMES["en"], "targets": ["zh-Hans", "zh-Hant"]},
-            {"code": "zh-Hans", "name": SCRIPT_NAMES["Hans"], "targets": ["en", "zh-Hant"]},
-            {"code": "zh-Hant", "name": SCRIPT_NAMES["Hant"], "targets": ["en", "zh-Hans"]},
-        ]
+        """What LibreTranslate 1.9 lists for English and Chinese (every language a target of every
+        other, itself included), with our regional Chinese targets added where clients can use them."""
+        return [{"code": code, "name": name, "targets": [*LIBRETRANSLATE_CODES, *REGIONAL_TARGETS]}
+                for code, name in LIBRETRANSLATE_LANGUAGES]
 
     async def translate_file(self, request: Request) -> dict[str, str]:
         params = await self._params(request)
@@ -509,7 +526,7 @@ class RestApi:
             "alternativesLimit": self.service.alternatives_limit,
             "language": {
                 "source": {"code": "auto", "name": "Auto Detect"},
-                "target": {"code": "zh-Hans", "name": SCRIPT_NAMES["Hans"]},
+                "target": dict(zip(("code", "name"), LIBRETRANSLATE_LANGUAGES[1])),
             },
         }
 
@@ -526,6 +543,8 @@ class RestApi:
             "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/TranslateRequest"}},
         }}}
         router.post("/translate", tags=["translate"], summary="Translate text", openapi_extra=text_body)(self.translate)
+        router.get("/translate", tags=["translate"], summary="Translate text given in the query string "
+                   "(bilingual extension, for CAT-tool plugins): ?q=…&source=…&target=…")(self.translate)
         router.post("/detect", tags=["translate"], summary="Detect the language of a text",
                     openapi_extra=_form_body({"q": "string", "api_key": "string"}, ["q"]))(self.detect)
         router.get("/languages", tags=["translate"], summary="Supported languages")(self.languages)
