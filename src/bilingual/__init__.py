@@ -15,6 +15,7 @@ from .errors import (
     BilingualError,
     ConfigError,
     InputTooLargeError,
+    InvalidInputError,
     ModelNotAvailableError,
     ServerBusyError,
     UnsupportedFormatError,
@@ -24,7 +25,8 @@ from .summarization.summarizer import Summarizer
 from .text.checks import Flag, check_translation
 from .text.detect import detect_language
 from .text.segment import split_sentences
-from .translation.result import DocumentTranslation, Segment
+from .translation.memory import TranslationMemory
+from .translation.result import DocumentTranslation, Hint, Segment
 from .translation.translator import Translator
 
 _logging.getLogger(__name__).addHandler(_logging.NullHandler())
@@ -36,7 +38,9 @@ __all__ = [
     "BilingualError",
     "ConfigError",
     "DocumentTranslation",
+    "Hint",
     "InputTooLargeError",
+    "InvalidInputError",
     "ModelNotAvailableError",
     "Segment",
     "ServerBusyError",
@@ -44,6 +48,7 @@ __all__ = [
     "Summarizer",
     "Flag",
     "check_translation",
+    "TranslationMemory",
     "Translator",
     "UnsupportedFormatError",
     "UnsupportedLanguageError",

@@ -1,4 +1,5 @@
-"""The command line: ``bilingual translate``, ``summarize``, ``eval``, ``batch``, ``models list|download``, ``keys``.
+"""The command line: ``bilingual translate``, ``summarize``, ``eval``, ``batch``, ``models list|download``, ``keys``,
+``memory``.
 
 Every ``BilingualError`` ends the program with a one-line message and exit code 1;
 wrong usage exits with code 2.
@@ -242,6 +243,51 @@ def _keys(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO
     return 0
 
 
+def _memory(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
+    from .translation.memory import TranslationMemory, default_memory_path
+    from .translation.tmx import read_tmx, write_tmx
+
+    if not settings.home:
+        raise BilingualError("Set BILINGUAL_HOME to the server's home folder; the translation memory is kept there.")
+    memory = TranslationMemory(default_memory_path(settings.home), max_entries=settings.memory_max_entries)
+    namespace = f"key:{args.key}" if args.key else ""
+    if args.action == "import":
+        if not args.file:
+            raise BilingualError("Say which TMX file to import: bilingual memory import FILE.tmx")
+        if not Path(args.file).is_file():
+            raise BilingualError(f"{args.file} is not a file.")
+        count = memory.import_entries(read_tmx(args.file), namespace=namespace)
+        out.write(f"{count} entries imported from {Path(args.file).name}\n")
+        return 0
+    if args.action == "export":
+        if not args.file:
+            raise BilingualError("Say where to write the TMX file: bilingual memory export FILE.tmx")
+        target = Path(args.file)
+        if target.exists() and not args.force:
+            raise BilingualError(f"{target} exists; give --force to overwrite it.")
+        from . import __version__
+
+        count = write_tmx(memory.entries(None if args.all else namespace), target, tool_version=__version__)
+        out.write(f"{count} entries written to {target}\n")
+        return 0
+    if args.action == "remove":
+        if args.file is None or not args.file.isdigit():
+            raise BilingualError("Say which entry to remove: bilingual memory remove ID (see bilingual memory list).")
+        if not memory.remove(int(args.file)):
+            raise BilingualError(f"No entry with id {args.file}; see bilingual memory list.")
+        out.write(f"entry {args.file} removed\n")
+        return 0
+    entries = memory.entries(None if args.all else namespace, limit=args.limit)
+    if not entries:
+        out.write("the translation memory is empty (add with POST /suggest, the page, or bilingual memory import)\n")
+        return 0
+    for entry in entries:
+        where = f" [{entry.namespace}]" if args.all and entry.namespace else ""
+        line = f"{entry.id}\t{entry.source_language}->{entry.target_language}{where}\t{entry.source}\t{entry.target}"
+        out.write(" ".join(line.splitlines()) + "\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bilingual", description="Translate and summarize Chinese and English articles.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -305,6 +351,15 @@ def build_parser() -> argparse.ArgumentParser:
                       "default: BILINGUAL_REQ_LIMIT)")
     keys.add_argument("--char-limit", type=int, help="characters per request for this key (default: BILINGUAL_CHAR_LIMIT)")
     keys.add_argument("--name", help="a note saying whose key it is")
+    memory = sub.add_parser("memory", help="the translation memory: people's translations, used before the model "
+                            "(kept in BILINGUAL_HOME; TMX 1.4 in and out)")
+    memory.add_argument("action", choices=["list", "import", "export", "remove"])
+    memory.add_argument("file", nargs="?", help="import/export: a .tmx file; remove: the entry's id (see list)")
+    memory.add_argument("--key", help="the memory of this API key (its id, as `keys list` shows it); default: the "
+                        "shared one, used by callers without a key and the page")
+    memory.add_argument("--all", action="store_true", help="list or export every key's entries too")
+    memory.add_argument("--limit", type=int, help="list: at most this many entries")
+    memory.add_argument("-f", "--force", action="store_true", help="export: overwrite the file if it exists")
     return parser
 
 
@@ -331,6 +386,8 @@ def main(
             return _eval(args, settings, stdout)
         if args.command == "keys":
             return _keys(args, settings, stdout, stderr)
+        if args.command == "memory":
+            return _memory(args, settings, stdout, stderr)
         if args.command == "batch":
             return _batch(args, settings, stdout, stderr)
         return _models(args, settings, stdout, stderr)

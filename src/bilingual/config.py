@@ -19,6 +19,9 @@ Environment variables:
 ``BILINGUAL_HOME``              folder for the translation cache and converted models
                                 (default ``$XDG_CACHE_HOME/bilingual`` or ``~/.cache/bilingual``)
 ``BILINGUAL_CACHE``             ``0`` switches the translation cache off
+``BILINGUAL_MEMORY``            ``0`` switches the translation memory off (``<home>/memory.sqlite3``)
+``BILINGUAL_MEMORY_MAX_ENTRIES`` entries the translation memory keeps per namespace and direction
+                                (default 100000)
 ``BILINGUAL_ALLOW_PICKLE``      ``1`` unpickles weight files fully (can run code): only for models you trust
 ``BILINGUAL_COMPUTE_TYPE``      CTranslate2 compute type: auto, int8, int8_float32, float32, float16
 ``BILINGUAL_BATCHING``          ``0`` turns batching across requests off (each request its own calls)
@@ -60,6 +63,11 @@ The server (page and REST API) reads :class:`ServiceSettings` (``ServiceSettings
 ``BILINGUAL_MAX_CONNECTIONS``      open connections and requests; past it new ones get 503 (default 512)
 ``BILINGUAL_HEADER_TIMEOUT``       seconds a connection may take to send its request head (default 10)
 ``BILINGUAL_REQ_WINDOW``           seconds of the rate limits' window (default 60: per minute)
+``BILINGUAL_SUGGESTIONS``          who may add translations to the memory (``POST /suggest``, the page):
+                                  ``1`` everyone, ``0`` no one; unset: callers on this machine,
+                                  API key holders and the page's logged-in users
+``BILINGUAL_METRICS``              ``1`` serves Prometheus metrics at ``/metrics`` (off by default)
+``BILINGUAL_METRICS_TOKEN``        a bearer token ``/metrics`` then requires
 ``BILINGUAL_AUTH_FILE``           logins for the web page, one ``user:password`` a line
 ``BILINGUAL_AUTH``                logins for the web page, comma-separated ``user:password``
 ``GRADIO_TEMP_DIR``               where the page keeps uploads (default: ``<home>/gradio``)
@@ -158,6 +166,9 @@ class Settings:
         home: folder for the translation cache and converted CTranslate2 models (None: none kept).
         cache: keep sentence translations in ``<home>/translations.sqlite3``.
         cache_max_entries: most sentences the cache keeps.
+        memory: read people's translations from the translation memory in ``<home>/memory.sqlite3``
+            before the model (:mod:`bilingual.translation.memory`).
+        memory_max_entries: most entries the memory keeps per namespace and direction.
         allow_pickle: unpickle weight files fully (they can run code); off by default, when
             ``pytorch_model.bin`` is read with torch's safe ``weights_only`` loader.
         compute_type: CTranslate2's compute type: ``auto`` (int8 on CPU, float16 on CUDA),
@@ -185,6 +196,8 @@ class Settings:
     home: str | None = None
     cache: bool = False
     cache_max_entries: int = 200_000
+    memory: bool = True
+    memory_max_entries: int = 100_000
     allow_pickle: bool = False
     compute_type: str = "auto"
     batching: bool = True
@@ -194,7 +207,8 @@ class Settings:
         if self.compute_type not in COMPUTE_TYPES:
             raise ConfigError(f"compute_type must be one of {', '.join(COMPUTE_TYPES)}, not {self.compute_type!r}")
         for name in (
-            "beam_size", "batch_size", "max_batch_tokens", "max_segment_tokens", "max_input_chars", "cache_max_entries"
+            "beam_size", "batch_size", "max_batch_tokens", "max_segment_tokens", "max_input_chars", "cache_max_entries",
+            "memory_max_entries",
         ):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
@@ -224,6 +238,9 @@ class Settings:
         cache_root = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         values["home"] = env.get("BILINGUAL_HOME") or os.path.join(cache_root, "bilingual")
         values["cache"] = env.get("BILINGUAL_CACHE", "1").lower() not in _FALSE
+        values["memory"] = env.get("BILINGUAL_MEMORY", "1").lower() not in _FALSE
+        if env.get("BILINGUAL_MEMORY_MAX_ENTRIES"):
+            values["memory_max_entries"] = _int_setting(env, "BILINGUAL_MEMORY_MAX_ENTRIES", 100_000, 1)
         values["allow_pickle"] = env.get("BILINGUAL_ALLOW_PICKLE", "").lower() in _TRUE
         for key, field_name in (("BILINGUAL_BATCHING", "batching"), ("BILINGUAL_REPETITION_GUARD", "repetition_guard")):
             if env.get(key):
@@ -263,6 +280,18 @@ def _float_setting(env: Mapping[str, str], key: str, default: float) -> float:
         return float(raw)
     except ValueError:
         raise ConfigError(f"{key} must be a number, not {raw!r}") from None
+
+
+def _switch(env: Mapping[str, str], key: str) -> bool | None:
+    """An on/off setting: True (1, true, yes, on), False (0, false, no, off) or None when unset."""
+    raw = env.get(key, "").strip().lower()
+    if not raw:
+        return None
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ConfigError(f"{key} must be 1 or 0 (on or off), not {raw[:20]!r}")
 
 
 def _int_setting(env: Mapping[str, str], key: str, default: int, minimum: int = 0) -> int:
@@ -309,6 +338,10 @@ class ServiceSettings:
         auth_file: ``BILINGUAL_AUTH_FILE`` as set ("" when set but empty; None when not set).
         auth: ``BILINGUAL_AUTH`` as set (None when not set).
         upload_dir: the operator's ``GRADIO_TEMP_DIR`` (None: the page keeps uploads in the home folder).
+        suggestions: who may add to the translation memory: True everyone, False no one, None (the
+            default) callers on loopback, API key holders and the page's logged-in users.
+        metrics: serve Prometheus metrics at ``/metrics``.
+        metrics_token: the bearer token ``/metrics`` requires (None: none).
     """
 
     host: str = "127.0.0.1"
@@ -337,6 +370,9 @@ class ServiceSettings:
     auth_file: str | None = None
     auth: str | None = None
     upload_dir: str | None = None
+    suggestions: bool | None = None
+    metrics: bool = False
+    metrics_token: str | None = None
 
     @property
     def loopback(self) -> bool:
@@ -385,6 +421,9 @@ class ServiceSettings:
             auth_file=env.get("BILINGUAL_AUTH_FILE"),
             auth=env.get("BILINGUAL_AUTH"),
             upload_dir=env.get("GRADIO_TEMP_DIR") or None,
+            suggestions=_switch(env, "BILINGUAL_SUGGESTIONS"),
+            metrics=bool(_switch(env, "BILINGUAL_METRICS")),
+            metrics_token=env.get("BILINGUAL_METRICS_TOKEN", "").strip() or None,
         )
 
 

@@ -8,6 +8,7 @@ derives from that built-in (``except ValueError`` keeps working)::
     ├── ConfigError                (also ValueError: a setting in the environment or given that cannot be used)
     ├── UnsupportedLanguageError   (also ValueError)
     ├── InputTooLargeError         (also ValueError)
+    ├── InvalidInputError          (also ValueError: an empty or malformed value, e.g. a memory entry)
     ├── ModelNotAvailableError
     ├── BackendNotAvailableError
     ├── ServerBusyError            (the process-wide work limit and its queue are full)
@@ -38,6 +39,10 @@ class UnsupportedLanguageError(BilingualError, ValueError):
 
 class InputTooLargeError(BilingualError, ValueError):
     """The input exceeds the configured size limit; nothing was translated."""
+
+
+class InvalidInputError(BilingualError, ValueError):
+    """A value given is empty or malformed (a memory entry without a translation, a broken TMX file)."""
 
 
 class ModelNotAvailableError(BilingualError):

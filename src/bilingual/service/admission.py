@@ -32,7 +32,7 @@ from .guard import Refusal
 from .keys import ApiKey, KeyStore
 
 BAD_KEY_LIMIT = 10  # wrong API keys per window per client address
-WORK_ROUTES = frozenset({"/translate", "/detect", "/translate_file", "/summarize", "/glossaries"})
+WORK_ROUTES = frozenset({"/translate", "/detect", "/translate_file", "/summarize", "/glossaries", "/suggest"})
 PAGE_EVENT_PREFIXES = ("/gradio_api/queue/join", "/gradio_api/call/", "/gradio_api/run/", "/gradio_api/api/")
 ADMITTED = "bilingual.admitted"  # scope["state"] key: the key record (or None) admitted before the body
 
@@ -95,6 +95,23 @@ def folder_size(folder: Path) -> int:
 def client_address(scope: dict) -> str:
     client = scope.get("client")
     return client[0] if client else "?"
+
+
+def on_this_machine(scope: dict) -> bool:
+    """The request comes from this machine, not through a proxy (which forwards everyone's requests
+    from its own loopback address, and says so in a Forwarded or X-Forwarded-For header)."""
+    address = client_address(scope)
+    if not (address.startswith("127.") or address == "::1"):
+        return False
+    return not any(name in (b"forwarded", b"x-forwarded-for", b"x-real-ip") for name, _ in scope.get("headers", []))
+
+
+def may_suggest(service: ServiceSettings, *, key_holder: bool, logged_in: bool, scope: dict) -> bool:
+    """Whether a caller may add to the translation memory: ``BILINGUAL_SUGGESTIONS=1`` everyone, ``0``
+    no one; by default callers on this machine, API key holders and the page's logged-in users."""
+    if service.suggestions is not None:
+        return service.suggestions
+    return key_holder or logged_in or on_this_machine(scope)
 
 
 class Admission:

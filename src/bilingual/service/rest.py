@@ -38,8 +38,9 @@ from ..summarization.summarizer import Summarizer
 from ..text.chinese import chinese_script
 from ..text.detect import detect_language
 from ..translation.glossary import Glossary, GlossaryError, load_glossary, parse_glossary
+from ..translation.memory import MAX_CHARS as MEMORY_MAX_CHARS
 from ..translation.translator import Translator
-from .admission import ADMITTED, Admission, RateLimits, RefusedError
+from .admission import ADMITTED, Admission, RateLimits, RefusedError, may_suggest
 from .filestore import FileStore, download_name
 from .glossaries import GlossaryStore
 from .keys import KeyStore
@@ -150,20 +151,32 @@ def _whole_number(value: Any, name: str, default: int) -> int:
 
 
 def _segments(doc) -> list[list[dict[str, Any]]]:
-    """``detail=true``: per paragraph, each sentence with its translation, confidence and flags."""
+    """``detail=true``: per paragraph, each sentence with its translation, confidence, flags, origin
+    (model, memory or copied) and the translation memory's hints."""
     return [
         [
             {"source": seg.source, "target": seg.target, "confidence": seg.confidence,
-             "flags": [{"code": f.code, "message": f.message} for f in seg.flags]}
+             "flags": [{"code": f.code, "message": f.message} for f in seg.flags], "origin": seg.origin,
+             "hints": [{"source": h.source, "target": h.target, "similarity": h.similarity} for h in seg.hints]}
             for seg in paragraph
         ]
         for paragraph in doc.paragraphs
     ]
 
 
+def _key_record(request: Request):
+    return (request.scope.get("state") or {}).get("bilingual.key")
+
+
+def _namespace(request: Request) -> str:
+    """The translation memory a request reads and writes: its API key's own, or the shared one."""
+    record = _key_record(request)
+    return f"key:{record.id}" if record is not None else ""
+
+
 def _owner(request: Request) -> str:
     """Whose quota a request counts against: its API key's, or its client address's."""
-    record = (request.scope.get("state") or {}).get("bilingual.key")
+    record = _key_record(request)
     if record is not None:
         return f"key:{record.id}"
     return f"ip:{request.client.host if request.client else '?'}"
@@ -351,18 +364,19 @@ class RestApi:
         detail = _flag(params.get("detail"))
         glossary = self._glossary(params.get("glossary"))
         segments: list[list[list[dict[str, Any]]]] = []
+        translator = self.translator.with_memory(_namespace(request))
 
         def work() -> tuple[list[str], list[list[str]]]:
             if text_format == "html":
-                translator = self.translator.with_glossary(glossary)
-                out = [documents.html(translator, t, tgt, source=s) for t, s in zip(items, sources)]
+                with_terms = translator.with_glossary(glossary)
+                out = [documents.html(with_terms, t, tgt, source=s) for t, s in zip(items, sources)]
             else:
-                docs = _by_source(items, sources, lambda texts, s: self.translator.translate_documents(
+                docs = _by_source(items, sources, lambda texts, s: translator.translate_documents(
                     texts, tgt, source=s, glossary=glossary))
                 out = [doc.text for doc in docs]
                 if detail:
                     segments.extend(_segments(doc) for doc in docs)
-            alts = ([self.translator.alternatives(t, wanted, tgt, source=s) for t, s in zip(items, sources)]
+            alts = ([translator.alternatives(t, wanted, tgt, source=s) for t, s in zip(items, sources)]
                     if wanted and text_format == "text" else [])
             return out, alts
 
@@ -474,8 +488,9 @@ class RestApi:
         except BilingualError as exc:
             raise ApiError(400, f"Invalid request: {exc}") from None
         out_suffix = documents.output_suffix(suffix, params.get("output") if isinstance(params.get("output"), str) else None)
+        translator = self.translator.with_memory(_namespace(request))
         translated = await self._run(lambda: documents.translate_content(
-            self.translator, data, upload.filename, tgt, source=src, bilingual=bilingual, out_suffix=out_suffix,
+            translator, data, upload.filename, tgt, source=src, bilingual=bilingual, out_suffix=out_suffix,
             max_chars=char_limit, memory=self.work.memory))
         name = download_name(upload.filename, tgt.tag + (".bilingual" if bilingual else ""))
         name = name[: -len(suffix)] + out_suffix if suffix != out_suffix else name
@@ -512,14 +527,66 @@ class RestApi:
 
         return await self._run(work)
 
-    def frontend_settings(self) -> dict[str, Any]:
+    def _may_suggest(self, request: Request, record=None) -> bool:
+        if self.translator.memory is None:
+            return False
+        return may_suggest(self.service, key_holder=record is not None, logged_in=False, scope=request.scope)
+
+    async def suggest(self, request: Request) -> dict[str, bool]:
+        """LibreTranslate's ``/suggest``: a person's translation of ``q``, kept in the translation memory
+        (the caller's key's own, or the shared one) and used for that sentence from then on."""
+        params = await self._params(request)
+        self._admit(request, params)
+        if not self._may_suggest(request, _key_record(request)):
+            raise ApiError(403, "Suggestions are disabled on this server." + (
+                "" if self.translator.memory is not None else " (The translation memory is off: BILINGUAL_MEMORY=0.)"))
+        for name in ("q", "s", "source", "target"):
+            value = params.get(name)
+            if value is None or value == "":
+                raise _missing(name)
+            if not isinstance(value, str):
+                raise ApiError(400, f"Invalid request: {name} must be a string")
+        q, suggestion = params["q"], params["s"]
+        for name, value in (("q", q), ("s", suggestion)):
+            if len(value) > MEMORY_MAX_CHARS:
+                raise ApiError(400, f"Invalid request: {name} ({len(value)}) exceeds the memory's limit "
+                                    f"({MEMORY_MAX_CHARS}); suggest a sentence or a paragraph at a time")
+        target = _target(params["target"])
+        source = _language(params["source"], allow_auto=True)
+        if source is None:
+            source = self._detected_language(q)
+        namespace = _namespace(request)
+        memory = self.translator.memory
+        assert memory is not None
+
+        def store() -> None:
+            memory.add(q, suggestion, source, target.language, namespace=namespace)
+
+        try:
+            await run_in_threadpool(store)
+        except BilingualError as exc:
+            raise _error_for(exc) from None
+        return {"success": True}
+
+    def _detected_language(self, text: str) -> Language:
+        try:
+            return detect_language(text[:20_000])
+        except UnsupportedLanguageError as exc:
+            raise ApiError(400, str(exc)) from None
+
+    def frontend_settings(self, request: Request) -> dict[str, Any]:
+        key = request.query_params.get("api_key") or ""
+        auth = request.headers.get("authorization", "")
+        if not key and auth.lower().startswith("bearer "):
+            key = auth[7:].strip()
+        record = self.keys.lookup(key) if key else None
         return {
             "charLimit": self.service.char_limit,
             "batchLimit": self.service.batch_limit,
             "frontendTimeout": 500,
             "apiKeys": self.keys.count() > 0 or self.service.require_api_key,
             "keyRequired": self.service.require_api_key,
-            "suggestions": False,
+            "suggestions": self._may_suggest(request, record),  # for this caller
             "filesTranslation": True,
             "supportedFilesFormat": list(documents.FORMATS),
             "fileSizeLimitMb": self.service.file_limit_mb,
@@ -559,6 +626,9 @@ class RestApi:
                     openapi_extra=_form_body({"q": "string", "language": "string", "method": "string",
                                               "sentences": "integer", "api_key": "string"}, ["q"]))(self.summarize)
         router.get("/frontend/settings", tags=["frontend"], summary="Settings for front ends")(self.frontend_settings)
+        router.post("/suggest", tags=["misc"], summary="Submit a person's translation to the translation memory",
+                    openapi_extra=_form_body({"q": "string", "s": "string", "source": "string", "target": "string",
+                                              "api_key": "string"}, ["q", "s", "source", "target"]))(self.suggest)
         router.post("/glossaries", tags=["translate"], summary="Store a glossary (bilingual extension)",
                     openapi_extra=_form_body({"entries": "string", "api_key": "string"}, ["entries"]))(
             self.create_glossary)

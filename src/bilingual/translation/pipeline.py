@@ -55,12 +55,15 @@ class DocumentPlan:
     glossary: dict[str, str] | None = None  # source term -> target term, checked in every sentence
     source_script: Script | None = None  # how a Chinese source is written
     target_script: Script | None = None  # the script the Chinese output is converted to, if any
+    remembered: dict[tuple[int, int], str] = field(default_factory=dict)  # (paragraph, sentence) -> memory's
+    hints: dict[tuple[int, int], tuple] = field(default_factory=dict)  # (paragraph, sentence) -> memory hints
     _index: dict[int, list[Piece]] | None = field(default=None, repr=False)
     _indexed: int = field(default=0, repr=False)
 
     @property
     def pending(self) -> list[Piece]:
-        return [p for p in self.pieces if p.translate]
+        """The pieces for the model: to translate, and not translated yet (the memory's are)."""
+        return [p for p in self.pieces if p.translate and p.result is None]
 
     def assemble_paragraph(self, index: int) -> list[tuple[str, str]]:
         """One paragraph's (source sentence, target sentence) pairs; its pieces must be translated."""

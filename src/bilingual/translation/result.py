@@ -16,21 +16,37 @@ from ..text.checks import Flag
 
 
 @dataclass(frozen=True)
+class Hint:
+    """A similar sentence in the translation memory and its human translation, shown beside the
+    model's sentence (not in its place)."""
+
+    source: str
+    target: str
+    similarity: float
+
+
+@dataclass(frozen=True)
 class Segment:
     """One source sentence and its translation.
 
     Attributes:
         source: the sentence as it stands in the input.
         target: its translation.
-        confidence: from 0 to 1 (see :func:`confidence`); None when no model translated it
-            (numbers, URLs, list markers pass through).
+        confidence: from 0 to 1 (see :func:`confidence`); 1.0 from the translation memory; None when
+            nothing translated it (numbers, URLs, list markers pass through).
         flags: what to check in this sentence (:class:`~bilingual.text.checks.Flag`), empty when nothing.
+        origin: ``"model"``, ``"memory"`` (a person's translation, from the translation memory) or
+            ``"copied"`` (nothing to translate: passed through).
+        hints: similar sentences in the translation memory with their human translations (model
+            sentences only).
     """
 
     source: str
     target: str
     confidence: float | None = None
     flags: tuple[Flag, ...] = ()
+    origin: str = "model"
+    hints: tuple[Hint, ...] = ()
 
 
 # How much each flag lowers a sentence's confidence (see ``confidence``).

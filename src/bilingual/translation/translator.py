@@ -25,6 +25,7 @@ from ..text.normalize import normalize_text, paragraph_layout
 from ..text.pieces import needs_translation, separator
 from .backends import Backend, backend_name, build_backend
 from .glossary import Glossary, load_glossary, protect, restore
+from .memory import TranslationMemory, default_memory_path
 from .pipeline import DocumentPlan, Piece, make_batches, plan_document
 from .result import LOW_SCORE, DocumentTranslation, Segment, TranslationStep, confidence
 from .scheduler import Scheduler
@@ -85,6 +86,12 @@ class Translator:
             if self.settings.cache and self.settings.home
             else None
         )
+        self.memory = (
+            TranslationMemory(default_memory_path(self.settings.home), max_entries=self.settings.memory_max_entries)
+            if self.settings.memory and self.settings.home
+            else None
+        )
+        self.memory_namespace = ""
 
     def with_glossary(self, glossary) -> Translator:
         """This translator (its models, cache and settings shared) with another default glossary."""
@@ -92,6 +99,15 @@ class Translator:
             return self
         twin = copy.copy(self)
         twin.glossary = load_glossary(glossary)
+        return twin
+
+    def with_memory(self, namespace: str) -> Translator:
+        """This translator (models, cache, settings and memory shared) reading the translation memory's
+        ``namespace`` (one per API key on the server; ``""`` is everyone else's)."""
+        if namespace == self.memory_namespace:
+            return self
+        twin = copy.copy(self)
+        twin.memory_namespace = namespace
         return twin
 
     # -- models -----------------------------------------------------------------------------
@@ -297,6 +313,8 @@ class Translator:
         plan = plan_document(text, route.source, route.target, max_tokens=self.settings.max_segment_tokens,
                              length=length)
         plan.source_script, plan.target_script = route.source_script, route.target_script
+        if self.memory is not None:  # people's translations come first: before the glossary, cache and model
+            self._from_memory(plan)
         if convert_input:
             for piece in plan.pending:
                 piece.model_text = to_script(piece.text, "Hans")
@@ -308,6 +326,32 @@ class Translator:
                 if mapping:
                     piece.plain_text, piece.model_text, piece.placeholders = piece.source_text, protected, mapping
         return plan
+
+    def _from_memory(self, plan: DocumentPlan) -> None:
+        """Sentences the memory holds take its translation (their pieces become one, already done);
+        for the others, similar stored sentences become hints."""
+        assert self.memory is not None
+        source, target, namespace = plan.source, plan.target, self.memory_namespace
+        if self.memory.empty(source, target, namespace):
+            return
+        wanted = {(p.paragraph, p.sentence) for p in plan.pending}
+        sentences = {key: plan.sentences[key[0]][key[1]] for key in wanted}
+        found = self.memory.lookup(list(sentences.values()), source, target, namespace)
+        pieces: list[Piece] = []
+        for piece in plan.pieces:
+            key = (piece.paragraph, piece.sentence)
+            sentence = sentences.get(key)
+            if sentence is None or sentence not in found:
+                pieces.append(piece)
+            elif key not in plan.remembered:
+                plan.remembered[key] = found[sentence]
+                pieces.append(Piece(sentence, *key, translate=True, result=found[sentence]))
+        plan.pieces = pieces
+        for key, sentence in sentences.items():
+            if sentence not in found:
+                hints = self.memory.near(sentence, source, target, namespace)
+                if hints:
+                    plan.hints[key] = tuple(hints)
 
     def check_size(self, texts: list[str]) -> None:
         """Raise InputTooLargeError when ``texts`` together exceed ``max_input_chars``."""
@@ -480,10 +524,15 @@ def _paragraph(plan: DocumentPlan, index: int) -> tuple[Segment, ...]:
     script = plan.target_script
     out = []
     for (source, target), pieces in zip(plan.assemble_paragraph(index), plan.sentence_pieces(index)):
+        key = (index, len(out))
+        if key in plan.remembered:  # a person's translation, in the script asked for
+            written = to_script(target, script or "Hans") if plan.target == "zh" else target
+            out.append(Segment(source, written, 1.0, (), "memory"))
+            continue
         shown = to_script(target, script) if script else target
         modelled = [p for p in pieces if p.translate]
         if not modelled:
-            out.append(Segment(source, shown))  # numbers, URLs, list markers: passed through
+            out.append(Segment(source, shown, origin="copied"))  # numbers, URLs, list markers: passed through
             continue
         flags = check_translation(source, target, source_language=plan.source, glossary=plan.glossary)
         if any(p.guarded for p in modelled):
@@ -495,7 +544,7 @@ def _paragraph(plan: DocumentPlan, index: int) -> tuple[Segment, ...]:
         score = min(scores) if scores else None  # a long sentence is as sure as its weakest piece
         if score is not None and math.exp(score) < LOW_SCORE:
             flags.append(Flag("score", f"The model was unsure of this sentence ({math.exp(score):.2f})."))
-        out.append(Segment(source, shown, confidence(score, flags), tuple(flags)))
+        out.append(Segment(source, shown, confidence(score, flags), tuple(flags), hints=plan.hints.get(key, ())))
     return tuple(out)
 
 
@@ -517,9 +566,9 @@ def _unchanged(text: str, route: Route | None) -> DocumentTranslation:
     script = route.target_script if route and src == tgt == "zh" and route.target_script else None
     if script and script != route.source_script:  # Simplified <-> Traditional: converted, no model
         converted = [rewrite(p, script) for p in layout.paragraphs]
-        paragraphs = tuple((Segment(p, c),) for p, c in zip(layout.paragraphs, converted))
+        paragraphs = tuple((Segment(p, c, origin="copied"),) for p, c in zip(layout.paragraphs, converted))
         return DocumentTranslation(src, tgt, "", paragraphs, layout.render(converted), route.source_script, script)
-    paragraphs = tuple((Segment(p, p),) for p in layout.paragraphs)
+    paragraphs = tuple((Segment(p, p, origin="copied"),) for p in layout.paragraphs)
     return DocumentTranslation(src, tgt, "", paragraphs, text, route.source_script if route else None)
 
 
