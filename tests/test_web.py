@@ -233,3 +233,33 @@ def test_browser_highlights_the_sentences_to_check(app_url, browser):
     flagged.hover()
     page.screenshot(path=str(OUTPUT / "web-flags.png"))
     page.close()
+
+
+def test_browser_corrects_a_sentence_into_the_translation_memory(app_url, browser):
+    """Edit a translated sentence, save it, and the next translation takes it from the memory, marked;
+    a correction holding markup is shown as text. (Runs last here: it leaves the sentence in the memory.)"""
+    page = browser.new_page(viewport={"width": 1300, "height": 1400})
+    page.goto(app_url, wait_until="networkidle")
+    page.locator("#article textarea").fill("游客喜欢这里的美食。谢谢。")
+    page.locator("#translate-btn").click()
+    page.get_by_text("完成 Done").first.wait_for(timeout=60_000)
+    assert page.locator("#side-by-side .seg.memory").count() == 0
+    page.get_by_text("修改译文 Correct a sentence").click()
+    page.locator("#correction-sentence input").click()
+    page.get_by_role("option", name="1.1 游客喜欢这里的美食。").click()
+    box = page.locator("#correction-text textarea")
+    page.wait_for_function("() => document.querySelector('#correction-text textarea').value !== ''")
+    assert box.input_value() == "Tourists like the food here."
+    box.fill("Visitors <b>love</b> the local food.")
+    page.locator("#save-correction").click()
+    page.locator("#correction-status").get_by_text("Saved to the translation memory").wait_for(timeout=30_000)
+    page.locator("#translate-btn").click()
+    page.locator("#side-by-side .seg.memory").wait_for(timeout=60_000)
+    remembered = page.locator("#side-by-side .seg.memory")
+    assert remembered.count() == 1
+    assert remembered.inner_text().startswith("Visitors <b>love</b> the local food.")  # text, not markup
+    assert page.locator("#side-by-side .seg.memory b").count() == 0
+    row = page.locator("#side-by-side tbody tr").nth(0).locator("td").nth(2)
+    assert "Thank you." in row.inner_text()  # the other sentence still from the model
+    page.screenshot(path=str(OUTPUT / "web-memory.png"), full_page=True)
+    page.close()

@@ -139,7 +139,7 @@ def build(
         from .ui.views import CSS
 
         demo = create_app(settings, translator=translator, summarizer=summarizer, work=work, exports=exports,
-                          retention=service.file_retention_s)
+                          retention=service.file_retention_s, suggestions=service.suggestions)
         admission.light_events = light_events(demo)
         admission.known_events = frozenset(demo.fns)
         admission.upload_folder = Path(get_upload_folder())
@@ -173,7 +173,7 @@ def build(
     return guarded
 
 
-LIGHT_EVENTS = ("detect", "models", "read_glossary_file")  # page events that run no model
+LIGHT_EVENTS = ("detect", "models", "read_glossary_file", "pick_correction")  # page events that run no model
 
 
 def light_events(demo) -> frozenset[int]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -97,21 +98,22 @@ def client_address(scope: dict) -> str:
     return client[0] if client else "?"
 
 
-def on_this_machine(scope: dict) -> bool:
+def on_this_machine(address: str, header_names: Iterable[str]) -> bool:
     """The request comes from this machine, not through a proxy (which forwards everyone's requests
     from its own loopback address, and says so in a Forwarded or X-Forwarded-For header)."""
-    address = client_address(scope)
     if not (address.startswith("127.") or address == "::1"):
         return False
-    return not any(name in (b"forwarded", b"x-forwarded-for", b"x-real-ip") for name, _ in scope.get("headers", []))
+    return not {name.lower() for name in header_names} & {"forwarded", "x-forwarded-for", "x-real-ip"}
 
 
-def may_suggest(service: ServiceSettings, *, key_holder: bool, logged_in: bool, scope: dict) -> bool:
-    """Whether a caller may add to the translation memory: ``BILINGUAL_SUGGESTIONS=1`` everyone, ``0``
-    no one; by default callers on this machine, API key holders and the page's logged-in users."""
-    if service.suggestions is not None:
-        return service.suggestions
-    return key_holder or logged_in or on_this_machine(scope)
+def may_suggest(setting: bool | None, *, key_holder: bool, logged_in: bool, address: str,
+                header_names: Iterable[str]) -> bool:
+    """Whether a caller may add to the translation memory: ``BILINGUAL_SUGGESTIONS=1`` (``setting``
+    True) everyone, ``0`` no one; by default callers on this machine, API key holders and the
+    page's logged-in users."""
+    if setting is not None:
+        return setting
+    return key_holder or logged_in or on_this_machine(address, header_names)
 
 
 class Admission:

@@ -530,7 +530,8 @@ class RestApi:
     def _may_suggest(self, request: Request, record=None) -> bool:
         if self.translator.memory is None:
             return False
-        return may_suggest(self.service, key_holder=record is not None, logged_in=False, scope=request.scope)
+        return may_suggest(self.service.suggestions, key_holder=record is not None, logged_in=False,
+                           address=request.client.host if request.client else "?", header_names=request.headers.keys())
 
     async def suggest(self, request: Request) -> dict[str, bool]:
         """LibreTranslate's ``/suggest``: a person's translation of ``q``, kept in the translation memory

@@ -6,6 +6,7 @@ messages; models are loaded once by the shared Translator and Summarizer.
 
 from __future__ import annotations
 
+import json
 import logging
 import tempfile
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ from ..errors import (
 )
 from ..languages import TAGS, Language, Target, parse_target
 from ..models import download, is_local, locate
+from ..service.admission import may_suggest
 from ..service.filestore import FileStore, download_name
 from ..service.work import WorkLimit
 from ..summarization.summarizer import Summarizer
@@ -122,6 +124,7 @@ class Handlers:
         self.work = work or WorkLimit(2, 64)
         self.exports = exports or FileStore(Path(tempfile.mkdtemp(prefix="bilingual-exports-")))
         self.demo: gr.Blocks | None = None  # set by create_app: its record of the files uploaded to it
+        self.suggestions: bool | None = None  # who may correct translations (ServiceSettings.suggestions)
 
     def received(self, path: str) -> Path:
         """The file at ``path``, only if this server received it as an upload (see :func:`received_upload`)."""
@@ -172,15 +175,17 @@ class Handlers:
         return notice or "完成 Done: 模型已下载 the models are ready.", button, self.models()
 
     def translate_stream(self, text: str, direction: str, glossary: str = "", progress=gr.Progress()) -> Iterator[tuple]:
-        """Translate paragraph group by paragraph group, yielding (status, text, html, files) as it goes."""
+        """Translate paragraph group by paragraph group, yielding (status, text, html, files, the sentences
+        that may be corrected) as it goes."""
         try:
             if text and needs_translation(text):
                 self.translator.check_size([text])
             terms = _glossary(glossary)
             with self.work.slot():
-                yield from self._translate_stream(text, direction, progress, terms)
+                for update in self._translate_stream(text, direction, progress, terms):
+                    yield update if len(update) == 5 else (*update, gr.skip())
         except Exception as exc:  # noqa: BLE001 - shown as a message, logged when unexpected
-            yield _message(exc), "", "", None
+            yield _message(exc), "", "", None, gr.skip()
 
     def _translate_stream(self, text: str, direction: str, progress, glossary=None) -> Iterator[tuple]:
         if not text or not needs_translation(text):
@@ -203,6 +208,7 @@ class Handlers:
                     doc.text,
                     views.side_by_side(doc.paragraphs, source, target_language),
                     _exports(self.exports, doc.paragraphs, source, target_language),
+                    gr.update(choices=_correctable(doc), value=None),
                 )
                 return
             finished = len(step.paragraphs)
@@ -214,6 +220,34 @@ class Handlers:
                 view = views.side_by_side(step.paragraphs, source, target_language,
                                           pending=step.total_paragraphs - finished)
                 yield f"翻译中 Translating… {finished}/{step.total_paragraphs}", partial, view, None
+
+    def pick_correction(self, choice: str | None) -> str:
+        """The translation of the sentence picked for correcting (what the box starts from)."""
+        picked = _picked(choice)
+        return picked[1] if picked else ""
+
+    def save_correction(self, choice: str | None, text: str, request: gr.Request) -> str:
+        """Keep a person's translation of the picked sentence in the translation memory (the shared one):
+        from then on that sentence is translated so, marked "from memory"."""
+        picked = _picked(choice)
+        if picked is None:
+            return "请先选择句子 Pick a sentence first."
+        text = (text or "").strip()
+        if not text:
+            return "请输入译文 Write the translation first."
+        memory = self.translator.memory
+        headers = request.headers.keys() if request is not None and request.headers else ()
+        address = request.client.host if request is not None and request.client else "?"
+        if memory is None or not may_suggest(self.suggestions, key_holder=False, address=address, header_names=headers,
+                                             logged_in=bool(request is not None and request.username)):
+            return ("此服务器不接受修改 This server does not take corrections here (log in, or ask its operator to set "
+                    "BILINGUAL_SUGGESTIONS=1).")
+        source, _, source_language, target_language = picked
+        try:
+            memory.add(source, text, source_language, target_language)
+        except BilingualError as exc:
+            return _message(exc)
+        return "已保存到翻译记忆 Saved to the translation memory: 这句话以后都这样翻译 this sentence is translated so from now on."
 
     def translate_upload(self, path: str | None, direction: str, bilingual: bool, glossary: str = "",
                          progress=gr.Progress()):
@@ -329,6 +363,34 @@ class Handlers:
             raise _refusal(_message(exc)) from None
 
 
+MAX_CORRECTABLE = 500  # sentences of one translation offered for correcting
+
+
+def _correctable(doc) -> list[tuple[str, str]]:
+    """The choices of sentences a person may correct (those a model or the memory translated; at most
+    500): a label, and the value ``[source, translation, source language, target language]`` as JSON
+    (what the page sends back, checked again when saved; no state is kept per visitor)."""
+    out = []
+    for number, paragraph in enumerate(doc.paragraphs, 1):
+        for index, segment in enumerate(paragraph, 1):
+            if segment.origin in ("model", "memory") and len(out) < MAX_CORRECTABLE:
+                label = f"{number}.{index} {segment.source[:60]}{'…' if len(segment.source) > 60 else ''}"
+                value = [segment.source, segment.target, doc.source_language, doc.target_language]
+                out.append((label, json.dumps(value, ensure_ascii=False)))
+    return out
+
+
+def _picked(choice: str | None) -> tuple[str, str, Language, Language] | None:
+    """A correction choice's (source, translation, source language, target language), or None."""
+    try:
+        source, target, source_language, target_language = json.loads(choice or "null")
+    except (ValueError, TypeError, RecursionError):
+        return None
+    if not (isinstance(source, str) and isinstance(target, str)) or {source_language, target_language} != {"zh", "en"}:
+        return None
+    return source, target, source_language, target_language
+
+
 def _glossary(text: str | None):
     """The page's glossary box: TSV/CSV text, or nothing."""
     if not text or not text.strip():
@@ -395,17 +457,21 @@ def create_app(
     work: WorkLimit | None = None,
     exports: FileStore | None = None,
     retention: int = 3600,
+    suggestions: bool | None = None,
 ) -> gr.Blocks:
     """Build the page. Models load on first use and are shared by every request.
 
     ``work`` is the process-wide work limit (shared with the REST API); every button and API
     endpoint that runs a model holds one of its slots while it works. Uploads and downloads are
-    deleted after ``retention`` seconds.
+    deleted after ``retention`` seconds. ``suggestions`` says who may save corrections to the
+    translation memory (``ServiceSettings.suggestions``: None, the default, is visitors on this
+    machine and logged-in users).
     """
     settings = settings or Settings.from_env()
     translator = translator or Translator(settings)
     summarizer = summarizer or Summarizer(settings, translator=translator)
     h = Handlers(translator, summarizer, work, exports)
+    h.suggestions = suggestions
     # Gradio's uploads and its copies of downloads are deleted once they are ``retention`` seconds old
     # (looked for every half of that, at least every minute), like the REST API's files.
     sweep = max(1, min(retention // 2, 60))
@@ -452,6 +518,14 @@ def create_app(
             with gr.Tab("摘要 Summaries", id="summaries", elem_id="summaries-tab"):
                 summary_zh = gr.Textbox(label="中文摘要 Chinese summary", lines=5, buttons=["copy"], elem_id="summary-zh")
                 summary_en = gr.Textbox(label="English summary 英文摘要", lines=5, buttons=["copy"], elem_id="summary-en")
+        with gr.Accordion("修改译文 Correct a sentence (translation memory)", open=False, elem_id="corrections"):
+            gr.Markdown("选一句译文，写下你的译法并保存：以后这句话都这样翻译，并标为“记忆”。Pick a sentence, write your "
+                        "translation and save it: from then on that sentence is translated so, marked \"memory\".")
+            with gr.Row():
+                correction_pick = gr.Dropdown(label="句子 Sentence", choices=[], elem_id="correction-sentence")
+                correction_text = gr.Textbox(label="你的译文 Your translation", lines=2, elem_id="correction-text")
+            save_btn = gr.Button("保存到翻译记忆 Save to the translation memory", elem_id="save-correction")
+            correction_status = gr.Markdown("", elem_id="correction-status")
         with gr.Accordion("术语表 Glossary", open=False):
             gr.Markdown("每行一对：原文术语、制表符（或逗号）、译文术语。One pair a line: source term, a tab (or a comma), "
                         "target term — names and terms are then translated that way every time.")
@@ -469,7 +543,7 @@ def create_app(
         demo.load(h.models, None, panel, **private)
         demo.load(h.model_notice, None, [notice, download_btn], **private)
         download_btn.click(h.download_models, None, [notice, download_btn, panel], **private)
-        translate_outputs = [status, translation, view, downloads]
+        translate_outputs = [status, translation, view, downloads, correction_pick]
         summary_outputs = [status, summary_zh, summary_en, tabs]
         # one progress bar, on the side-by-side view (on every output it was drawn twice, over the flags)
         progress_on = {"show_progress_on": [view]}
@@ -478,6 +552,8 @@ def create_app(
         document_btn.click(h.translate_upload, [upload, direction, bilingual, glossary],
                            [document_status, translated_file, document_view], **private)
         glossary_file.change(h.read_glossary_file, [glossary_file, glossary], glossary, **private)
+        correction_pick.change(h.pick_correction, correction_pick, correction_text, **private)
+        save_btn.click(h.save_correction, [correction_pick, correction_text], correction_status, **private)
         summarize_btn.click(h.summarize_both, [article, length, method], summary_outputs, **private,
                             show_progress_on=[summary_zh])
         both_btn.click(h.translate_stream, [article, direction, glossary], translate_outputs, **private,

@@ -62,14 +62,22 @@ def side_by_side(
 
 def _span(index: int, text: str, segment: Segment | None = None) -> str:
     flags = getattr(segment, "flags", ()) if segment is not None else ()
+    if segment is not None and segment.origin == "memory":  # a person's translation: marked, never flagged
+        return (f'<span class="seg memory" data-seg="{index}" title="来自翻译记忆 From the translation memory">'
+                f'{html.escape(text)}<sup class="memory-mark">记忆 memory</sup></span>')
+    hints = "".join(
+        f'<span class="memory-hint" title="{html.escape(f"{h.similarity:.0%}: {h.source} → {h.target}", quote=True)}">'
+        f"≈ {html.escape(h.target)}</span>"
+        for h in (segment.hints if segment is not None else ())
+    )
     if flags:
         reasons = html.escape(" ".join(f.message for f in flags), quote=True)
         score = f" ({segment.confidence:.0%})" if segment.confidence is not None else ""
         return (
             f'<span class="seg flagged" data-seg="{index}" title="{reasons}{score}" '
-            f'data-flags="{" ".join(f.code for f in flags)}">{html.escape(text)}</span>'
+            f'data-flags="{" ".join(f.code for f in flags)}">{html.escape(text)}</span>{hints}'
         )
-    return f'<span class="seg" data-seg="{index}">{html.escape(text)}</span>'
+    return f'<span class="seg" data-seg="{index}">{html.escape(text)}</span>{hints}'
 
 
 def to_markdown(paragraphs: Sequence[Sequence[Segment]], source: Language, target: Language) -> str:
@@ -141,6 +149,10 @@ CSS = (
   background: rgba(217, 119, 6, 0.08); }
 .to-check { color: #b45309; font-weight: 600; margin: 4px 0 8px; }
 .to-check.none { color: var(--body-text-color-subdued); font-weight: normal; }
+.bilingual-view .seg.memory { background: rgba(22, 163, 74, 0.08); }
+.bilingual-view .memory-mark { color: #15803d; font-size: 10px; margin-left: 2px; }
+.bilingual-view .memory-hint { color: var(--body-text-color-subdued); font-size: 12px; margin: 0 4px; cursor: help;
+  border-bottom: 1px dotted currentColor; }
 """
     + _PARTNER_RULES
     + " { background: var(--color-accent-soft); }\n"
