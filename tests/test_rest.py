@@ -526,3 +526,16 @@ def test_parameters_in_the_query_string(http):
     answer = http.get("/translate", params={"q": "天气很好。", "source": "ZH-cn", "target": "EN"})
     assert answer.json() == {"translatedText": "The weather is good."}
     assert http.get("/no-such-route").json() == {"error": "Not Found: see /docs for this server's routes"}
+
+
+def test_suggestions_go_into_the_memory_and_come_back(http):
+    """LibreTranslate's /suggest, used: the next translation of that sentence is the person's (this server
+    runs on loopback, where suggestions are on by default)."""
+    body = {"q": "游客喜欢这里的美食。谢谢。", "source": "zh", "target": "en"}
+    assert http.post("/translate", json=body).json() == {"translatedText": "Tourists like the food here. Thank you."}
+    assert http.get("/frontend/settings").json()["suggestions"] is True
+    suggestion = {"q": "游客喜欢这里的美食。", "s": "Visitors love the local food.", "source": "zh", "target": "en"}
+    assert http.post("/suggest", data=suggestion).json() == {"success": True}
+    answer = http.post("/translate", json={**body, "detail": True}).json()
+    assert answer["translatedText"] == "Visitors love the local food. Thank you."
+    assert [s["origin"] for s in answer["segments"][0]] == ["memory", "model"]

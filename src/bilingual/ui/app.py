@@ -522,7 +522,8 @@ def create_app(
             gr.Markdown("选一句译文，写下你的译法并保存：以后这句话都这样翻译，并标为“记忆”。Pick a sentence, write your "
                         "translation and save it: from then on that sentence is translated so, marked \"memory\".")
             with gr.Row():
-                correction_pick = gr.Dropdown(label="句子 Sentence", choices=[], elem_id="correction-sentence")
+                correction_pick = gr.Dropdown(label="句子 Sentence", choices=[], elem_id="correction-sentence",
+                                              allow_custom_value=True)  # checked by the handlers
                 correction_text = gr.Textbox(label="你的译文 Your translation", lines=2, elem_id="correction-text")
             save_btn = gr.Button("保存到翻译记忆 Save to the translation memory", elem_id="save-correction")
             correction_status = gr.Markdown("", elem_id="correction-status")
