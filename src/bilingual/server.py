@@ -83,7 +83,7 @@ def build(
     With ``page=False``, the REST API alone (as :mod:`bilingual.serve` runs it on Ray Serve).
     """
     import anyio.to_thread
-    from fastapi import FastAPI
+    from fastapi_offline import FastAPIOffline
     from starlette.middleware.cors import CORSMiddleware
 
     from .service.admission import Admission, RateLimits
@@ -126,8 +126,10 @@ def build(
         finally:
             task.cancel()
 
-    app = FastAPI(title="bilingual", version=_version(), openapi_url="/spec", docs_url="/docs", redoc_url=None,
-                  lifespan=lifespan, description="LibreTranslate-compatible translation between Chinese and English.")
+    # /docs serves Swagger UI's files from the fastapi-offline package, not from a CDN: it works offline
+    app = FastAPIOffline(title="bilingual", version=_version(), openapi_url="/spec", docs_url="/docs", redoc_url=None,
+                         lifespan=lifespan, description="LibreTranslate-compatible translation between Chinese and "
+                         "English.", static_url="/docs-static")
     app.add_middleware(CORSMiddleware, allow_origins=list(service.cors_origins), allow_methods=["GET", "POST"],
                        allow_headers=["Authorization", "Content-Type"], max_age=3600)
     rest.install(app)
@@ -165,10 +167,21 @@ def build(
             return file_limit
         return page_limit if path.startswith("/gradio_api/") else text_limit
 
+    metrics = None
+    if service.metrics:
+        from .service.metrics import Metrics
+
+        metrics = Metrics(work)
+        translator.observer = metrics
+        app = metrics.serve(app, service.metrics_token)
+        if not service.metrics_token and not service.loopback:
+            logger.warning("/metrics is open to anyone who can reach this server; set BILINGUAL_METRICS_TOKEN")
     guarded = Guard(app, body_limit, allowed_origins=service.cors_origins, allowed_hosts=service.allowed_hosts,
                     port=service.port, body_timeout=service.body_timeout_s,
                     body_budget=service.body_budget_mb * 1024 * 1024,
                     before_body=admission.before_body, after_body=admission.after_body)
+    if metrics is not None:  # outside the guard: refused requests are counted too
+        guarded = metrics.count(guarded)
     guarded.work = work  # type: ignore[attr-defined] - the shared limit, for monitoring and tests
     return guarded
 

@@ -39,6 +39,7 @@ class WorkLimit:
         self._running = 0
         self._waiting = 0
         self.peak_running = 0  # the most jobs seen running at once (for tests and monitoring)
+        self.refused = 0  # jobs refused as busy (for monitoring)
 
     @property
     def running(self) -> int:
@@ -58,10 +59,12 @@ class WorkLimit:
         with self._cond:
             if self._running >= self.slots:
                 if self._waiting >= self.queue:
+                    self.refused += 1
                     raise ServerBusyError(BUSY_MESSAGE)
                 self._waiting += 1
                 try:
                     if not self._cond.wait_for(lambda: self._running < self.slots, self.wait_timeout):
+                        self.refused += 1
                         raise ServerBusyError(BUSY_MESSAGE)
                 finally:
                     self._waiting -= 1

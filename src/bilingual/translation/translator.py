@@ -38,6 +38,19 @@ TargetLike = str | Target | None
 BackendFactory = Callable[[Language, Language, Settings], Backend]
 
 
+class Observer:
+    """What a translator reports as it works (the server's metrics implement it); by default nothing."""
+
+    def model_call(self, direction: str, sentences: int) -> None:
+        """One model call of ``sentences`` sentences (pieces) in ``direction`` (``"zh-en"``)."""
+
+    def cache_hits(self, direction: str, pieces: int) -> None:
+        """Pieces found in the translation cache."""
+
+    def sentences(self, direction: str, origin: str, count: int) -> None:
+        """Sentences translated, by origin (``model``, ``memory``, ``copied``)."""
+
+
 def model_ref(source: Language, target: Language, settings: Settings) -> ModelRef:
     """The configured model of a translation direction."""
     return settings.model_ref(f"{source}-{target}")
@@ -92,6 +105,7 @@ class Translator:
             else None
         )
         self.memory_namespace = ""
+        self.observer = Observer()
 
     def with_glossary(self, glossary) -> Translator:
         """This translator (its models, cache and settings shared) with another default glossary."""
@@ -134,11 +148,33 @@ class Translator:
         with self._lock:
             if key not in self._schedulers:
                 self._schedulers[key] = Scheduler(
-                    backend.translate_scored, max_size=self.settings.batch_size,
+                    self._observed(key, backend.translate_scored), max_size=self.settings.batch_size,
                     max_tokens=self.settings.max_batch_tokens, max_wait=self.settings.batch_wait_ms / 1000,
                     name=f"{source}-{target}", workers=backend.parallel,
                 )
             return self._schedulers[key]
+
+    def _observed(self, direction: tuple[Language, Language], score):
+        """``score`` (a backend's translate_scored), reporting each model call to the observer."""
+        name = "-".join(direction)
+
+        def observed(texts):
+            self.observer.model_call(name, len(texts))
+            return score(texts)
+
+        return observed
+
+    def _report(self, documents: Sequence[DocumentTranslation]) -> None:
+        """Tell the observer the sentences translated, by direction and origin."""
+        counts: dict[tuple[str, str], int] = {}
+        for doc in documents:
+            if doc.model:
+                for paragraph in doc.paragraphs:
+                    for segment in paragraph:
+                        key = (f"{doc.source_language}-{doc.target_language}", segment.origin)
+                        counts[key] = counts.get(key, 0) + 1
+        for (direction, origin), count in counts.items():
+            self.observer.sentences(direction, origin, count)
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -244,6 +280,7 @@ class Translator:
                 if done < total:
                     yield TranslationStep(plan.source, plan.target, tuple(finished), total_paragraphs, done, total)
         document = _result(plan, backend.model_name, tuple(finished))  # the paragraphs are built and checked once
+        self._report([document])
         yield TranslationStep(plan.source, plan.target, document.paragraphs, total_paragraphs, total, total, document)
 
     def translate_documents(
@@ -397,7 +434,9 @@ class Translator:
         self._run(plans, progress)
         for i, plan in plans.items():
             results[i] = _result(plan, self.backend(plan.source, plan.target).model_name)
-        return [r for r in results if r is not None]
+        done = [r for r in results if r is not None]
+        self._report(done)
+        return done
 
     def _run(self, plans: dict[int, DocumentPlan], progress: Progress | None) -> None:
         by_direction: dict[tuple[Language, Language], list[Piece]] = {}
@@ -429,6 +468,7 @@ class Translator:
             found = [p for p in pieces if p.result is not None]
             pieces = [p for p in pieces if p.result is None]
             if found:
+                self.observer.cache_hits("-".join(direction), len(found))
                 self._apply_glossary(direction, namespace, found)
                 yield found
         if not pieces:
@@ -453,10 +493,10 @@ class Translator:
         """
         scheduler = self.scheduler(*direction)
         if scheduler is None:
-            backend = self.backend(*direction)
+            score = self._observed(direction, self.backend(*direction).translate_scored)
             for batch in make_batches(lengths, max_size=self.settings.batch_size,
                                       max_tokens=self.settings.max_batch_tokens):
-                yield batch, backend.translate_scored([sources[i] for i in batch])
+                yield batch, score([sources[i] for i in batch])
             return
         ticket = scheduler.submit(sources, lengths)
         try:
