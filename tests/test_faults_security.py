@@ -98,7 +98,7 @@ def test_page_messages_never_show_local_paths(tmp_path, tiny_zh_en):
     path = broken_copy(tmp_path, tiny_zh_en, _truncate)
     translator = translator_for(path)
     handlers = Handlers(translator, Summarizer(translator.settings, translator=translator))
-    status, text, view, files = list(handlers.translate_stream("天气很好。", "自动 Auto"))[-1]
+    status, text, view, files, _ = list(handlers.translate_stream("天气很好。", "自动 Auto"))[-1]
     assert "model.safetensors" in status and str(tmp_path) not in status and "Traceback" not in status
     assert (text, view, files) == ("", "", None)
     import gradio as gr

@@ -47,7 +47,7 @@ def test_an_article_over_the_limit_is_refused_with_its_length_never_cut(tmp_path
 
 def test_a_direction_the_text_is_already_in_is_said(tmp_path):
     h = _handlers(tmp_path)
-    status, text, view, files = list(h.translate_stream("两江新区签署了合作协议。", "English → 中文", progress=_quiet))[-1]
+    status, text, view, files, _ = list(h.translate_stream("两江新区签署了合作协议。", "English → 中文", progress=_quiet))[-1]
     assert status.startswith("此文本已是中文") and "中文 → English" in status and (text, view, files) == ("", "", None)
     status, *_ = list(h.translate_stream("The weather is good.", "中文 → English", progress=_quiet))[-1]
     assert status.startswith("This text is already English") and "English → 中文" in status

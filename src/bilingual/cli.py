@@ -64,7 +64,8 @@ def _translate(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
         translator = Translator(settings, glossary=glossary)
         report: dict = {}
         written = translate_file(translator, path, args.to, out=args.output, bilingual=args.bilingual,
-                                 source=getattr(args, "from"), report=report, overwrite=args.force)
+                                 source=getattr(args, "from"), report=report, overwrite=args.force,
+                                 retranslate=args.retranslate)
         out.write(f"{written}\n")
         if args.flags:
             _print_flags(report.get("documents") or [], err)
@@ -119,7 +120,7 @@ def _translate_folder(args: argparse.Namespace, translator, folder, out: TextIO,
         destination = (target_dir / relative).with_suffix(output_suffix(source_file.suffix.lower()))
         try:
             translate_file(translator, source_file, args.to, out=destination, bilingual=args.bilingual,
-                           source=getattr(args, "from"), overwrite=args.force)
+                           source=getattr(args, "from"), overwrite=args.force, retranslate=args.retranslate)
         except BilingualError as exc:
             failed.append(f"{relative}: {exc}")
     if bar:
@@ -293,11 +294,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     tr = sub.add_parser("translate", help="translate text, a document, or every document in a folder")
     tr.add_argument("file", nargs="?", help="a UTF-8 text file (default: standard input), a document (.docx, "
-                    ".pptx, .md, .html, .srt, .pdf) or a folder of them")
+                    ".pptx, .md, .html, .srt, .xlf, .pdf) or a folder of them")
     tr.add_argument("-o", "--output", help="where to write a translated document (a folder, for a folder); default: "
                     "<name>.<target>.<ext> beside it")
     tr.add_argument("--bilingual", action="store_true", help="keep each block and add its translation after it")
     tr.add_argument("-f", "--force", action="store_true", help="overwrite an output file that exists (default: refuse)")
+    tr.add_argument("--retranslate", action="store_true", help="XLIFF: translate units that already have a target "
+                    "too (default: keep them)")
     tr.add_argument("--glossary", type=Path, help="a TSV or CSV file of source term, target term: those terms are "
                     "translated that way every time")
     tr.add_argument("--flags", action="store_true", help="print the sentences to check, with the reasons, on "

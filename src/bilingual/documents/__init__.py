@@ -2,8 +2,8 @@
 
 Formats (one module each, gathered in :data:`FORMATS`; see :mod:`.formats`): plain text (``.txt``),
 Markdown (``.md``), HTML (``.html``, ``.htm``), Word (``.docx``), PowerPoint (``.pptx``), subtitles
-(``.srt``), and PDF in (``.pdf``, its text layer), written out as ``.docx`` (or ``.md``/``.txt`` when
-the output name says so). ``bilingual=True`` writes each block followed by its translation. Each
+(``.srt``), XLIFF 1.2 and 2.x (``.xlf``, ``.xliff``: each unit's target filled), and PDF in (``.pdf``,
+its text layer), written out as ``.docx`` (or ``.md``/``.txt`` when the output name says so). ``bilingual=True`` writes each block followed by its translation. Each
 function takes the :class:`~bilingual.translation.translator.Translator` to use, so a server shares
 one translator, its cache and its work limit with every other request; all the blocks of a file
 are translated together, so their sentences share the model's batches.
@@ -27,13 +27,15 @@ from . import markdown as _markdown
 from . import pdf as _pdf
 from . import subtitles as _subtitles
 from . import word as _word
+from . import xliff as _xliff
 from .formats import TEXT, Format, Job, decode_text
 from .memory import MemoryBudget
 
 # suffix -> format: every format, each in its own module (a new format: one module, one entry here)
 FORMATS: dict[str, Format] = {
     suffix: fmt
-    for fmt in (TEXT, _html.FORMAT, _word.DOCX, _word.PPTX, _subtitles.FORMAT, _markdown.FORMAT, _pdf.FORMAT)
+    for fmt in (TEXT, _html.FORMAT, _word.DOCX, _word.PPTX, _subtitles.FORMAT, _markdown.FORMAT, _pdf.FORMAT,
+                _xliff.FORMAT)
     for suffix in fmt.suffixes
 }
 TEXT_FORMATS = frozenset(suffix for suffix, fmt in FORMATS.items() if fmt.text)
@@ -85,13 +87,15 @@ def translate_content(
     max_chars: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     memory: MemoryBudget | None = None,
+    retranslate: bool = False,
 ) -> bytes:
     """Translate a file's bytes; the result is the same format (a PDF: ``out_suffix``, .docx by default).
 
     ``report``, when given, receives ``source`` (the detected language) and ``documents`` (the
     aligned translations of the file's blocks); ``progress`` is told ``(done, total)`` per model batch.
     ``memory``, the process's budget for documents being read, is held for a file's estimated
-    memory while it is unpacked and parsed (a server passes its work limit's).
+    memory while it is unpacked and parsed (a server passes its work limit's). ``retranslate``
+    translates again what the file already holds a translation of (XLIFF targets; kept by default).
 
     Raises:
         UnsupportedFormatError: unknown extension, empty, binary, corrupt, encrypted, scanned or too large content.
@@ -103,7 +107,7 @@ def translate_content(
         raise InputTooLargeError(f"The file has {len(data) / 1024 / 1024:.0f} MB, more than {MAX_FILE_BYTES >> 20} MB.")
     fmt.check(data)
     job = Job(translator, data, filename, target, source, bilingual, fmt.output_suffix(suffix, out_suffix),
-              report, max_chars, progress, memory)
+              report, max_chars, progress, memory, retranslate)
     return fmt.translate(job)
 
 
@@ -128,6 +132,7 @@ def translate_file(
     progress: Callable[[int, int], None] | None = None,
     report: dict | None = None,
     overwrite: bool = True,
+    retranslate: bool = False,
 ) -> Path:
     """Translate a document file and write the result; returns its path.
 
@@ -135,6 +140,7 @@ def translate_file(
     target's tag: ``en``, ``zh-Hans``, ``zh-TW`` …; for automatic targets, the detected other
     language). It is written under a temporary name and renamed when complete. With
     ``overwrite=False`` an output that exists is refused (before any work when its name is known).
+    ``retranslate`` translates again what the file already holds a translation of (XLIFF targets).
 
     Raises:
         UnsupportedFormatError, InputTooLargeError, UnsupportedLanguageError, ModelNotAvailableError.
@@ -152,7 +158,7 @@ def translate_file(
         progress(0, 1)
     report = {} if report is None else report
     result = translate_content(translator, data, path.name, target, source=source, bilingual=bilingual,
-                               out_suffix=output_suffix(suffix, out), report=report)
+                               out_suffix=output_suffix(suffix, out), report=report, retranslate=retranslate)
     if out is None:
         detected = report.get("source") or (normalize_language(source) if source else "zh")
         tag = parse_target(target).tag if target else TAGS[other(detected)]

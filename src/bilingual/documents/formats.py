@@ -39,6 +39,7 @@ class Job:
         max_chars: most characters of text the file may hold (None: the translator's limit).
         progress: told ``(done, total)`` per model batch.
         memory: the process's budget for documents being read.
+        retranslate: translate again what the file already holds a translation of (XLIFF targets).
     """
 
     translator: object
@@ -52,6 +53,7 @@ class Job:
     max_chars: int | None = None
     progress: Progress | None = None
     memory: MemoryBudget | None = None
+    retranslate: bool = False
 
     def __post_init__(self) -> None:
         self.report = {} if self.report is None else self.report

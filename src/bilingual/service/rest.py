@@ -491,7 +491,7 @@ class RestApi:
         translator = self.translator.with_memory(_namespace(request))
         translated = await self._run(lambda: documents.translate_content(
             translator, data, upload.filename, tgt, source=src, bilingual=bilingual, out_suffix=out_suffix,
-            max_chars=char_limit, memory=self.work.memory))
+            max_chars=char_limit, memory=self.work.memory, retranslate=_flag(params.get("retranslate"))))
         name = download_name(upload.filename, tgt.tag + (".bilingual" if bilingual else ""))
         name = name[: -len(suffix)] + out_suffix if suffix != out_suffix else name
         try:
