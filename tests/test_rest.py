@@ -107,7 +107,7 @@ def test_frontend_settings(http):
     settings = response.json()
     assert settings["charLimit"] == 5000 and settings["keyRequired"] is False
     assert settings["supportedFilesFormat"] == [".txt", ".html", ".htm", ".docx", ".pptx", ".srt", ".md", ".markdown",
-                                                ".pdf"]
+                                                ".pdf", ".xlf", ".xliff"]
 
 
 def test_spec_and_docs(http):
@@ -177,7 +177,7 @@ def test_detail_gives_segments_with_confidence_and_flags(http):
     bad, good = paragraph
     assert bad["source"] == "WTPF签署了12万份协议。" and {"numbers", "names"} <= {f["code"] for f in bad["flags"]}
     assert good == {"source": "天气很好。", "target": "The weather is good.", "confidence": good["confidence"],
-                    "flags": []}
+                    "flags": [], "origin": "model", "hints": []}
     assert good["confidence"] > 0.9 > bad["confidence"]
     assert answer["translatedText"] == " ".join(s["target"] for s in paragraph)
     form = http.post("/translate", data={"q": "天气很好。", "source": "zh", "target": "en", "detail": "true"}).json()
