@@ -27,13 +27,20 @@ def served(tiny_zh_en, tiny_en_zh, tmp_path_factory):
 
     from bilingual.serve import app_builder
 
-    port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("BILINGUAL_")}
     env.update(BILINGUAL_MODEL_ZH_EN=str(tiny_zh_en), BILINGUAL_MODEL_EN_ZH=str(tiny_en_zh), HF_HUB_OFFLINE="1",
                BILINGUAL_HOME=str(tmp_path_factory.mktemp("serve-home")), BILINGUAL_SERVE_MAX_REPLICAS="1",
                BILINGUAL_SERVE_CPUS="0.5")  # two model replicas and the ingress fit on ray.init(num_cpus=2)
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    serve.start(http_options={"host": "127.0.0.1", "port": port})
+    for attempt in range(3):  # a free port can be taken by a test running beside this one before Serve binds it
+        port = _free_port()
+        try:
+            serve.start(http_options={"host": "127.0.0.1", "port": port})
+            break
+        except Exception:  # noqa: BLE001 - ray wraps the bind error ("Failed to bind to address")
+            serve.shutdown()
+            if attempt == 2:
+                raise
     serve.run(app_builder(env), name="bilingual", route_prefix="/", blocking=False)
     url = f"http://127.0.0.1:{port}"
     try:
