@@ -21,8 +21,10 @@ from tests.app_server import free_port
 
 
 @contextmanager
-def live_server(home: Path, *, auth=None, translator_factory=None, **service_overrides) -> Iterator[str]:
-    """Yields the server's URL; ``service_overrides`` are :class:`ServiceSettings` fields."""
+def live_server(home: Path, *, auth=None, translator_factory=None, page: bool = True,
+                **service_overrides) -> Iterator[str]:
+    """Yields the server's URL; ``service_overrides`` are :class:`ServiceSettings` fields. With
+    ``page=False``, the REST API alone (for tests of it: the page costs a second to build)."""
     import uvicorn
 
     from bilingual import Settings, Translator
@@ -34,7 +36,7 @@ def live_server(home: Path, *, auth=None, translator_factory=None, **service_ove
     settings = Settings(home=str(home), cache=False, offline=True)
     translator = Translator(settings, backend_factory=translator_factory or fake_factory([]))
     service = replace(ServiceSettings(port=port), **service_overrides)
-    app = build(settings, service, auth=auth, translator=translator)
+    app = build(settings, service, auth=auth, translator=translator, page=page)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **serve_options(service))
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -36,6 +36,49 @@ def secret_file(tmp_path):
     return secret
 
 
+def test_page_downloads_follow_the_retention_setting(tmp_path):
+    """Low 14: with BILINGUAL_FILE_RETENTION=5 a page download still answered after 70 s."""
+    with live_server(tmp_path / "home", file_retention_s=2) as url:
+        translate = fn_index(url, "translate_stream")
+        _, messages = run_event(url, translate, ["The weather is good.", "自动 Auto", ""])
+        downloads = _completed(messages)["output"]["data"][3]
+        links = [d["url"] for d in downloads]
+        assert len(links) == 2 and all(request(link)[0] == 200 for link in links)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(request(link)[0] == 200 for link in links):
+            time.sleep(0.5)
+        assert all(request(link)[0] in (403, 404) for link in links)  # gone within the retention time
+        assert time.monotonic() < deadline
+
+
+def test_half_sent_requests_are_closed(tmp_path):
+    """Medium 10: idle half-sent requests held sockets until /health went unanswered."""
+    with live_server(tmp_path / "home", header_timeout_s=1, page=False) as url:
+        with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1]))) as conn:
+            conn.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # the head never ends
+            conn.settimeout(5)
+            started = time.monotonic()
+            assert conn.recv(4096) == b""  # closed by the server
+            assert time.monotonic() - started < 3
+
+
+def test_slow_bodies_time_out(tmp_path):
+    """Medium 10: a body sent a byte every 2 s was still open after 60 s."""
+    with live_server(tmp_path / "home", body_timeout_s=1, page=False) as url:
+        port = int(url.rsplit(":", 1)[1])
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", port)) as conn:
+            conn.sendall(b"POST /translate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 100\r\n\r\n{")
+            conn.settimeout(10)
+            for _ in range(2):  # a trickle, then nothing: the deadline is for the whole body
+                time.sleep(0.3)
+                conn.sendall(b" ")
+            answer = conn.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:100]
+        assert time.monotonic() - started < 4
+
+
 def test_page_events_read_only_files_uploaded_here(tmp_path, secret_file):
     """High 1: the Document tab's and the glossary file's events named any server file as an upload."""
     with live_server(tmp_path / "home") as url:
@@ -365,7 +408,7 @@ def test_wrong_keys_are_rate_limited(tmp_path):
 
     home = tmp_path / "home"
     secret, _ = KeyStore(home / "api_keys.sqlite3").add()
-    with live_server(home, require_api_key=True) as url:  # (where keys are not required, a key is ignored)
+    with live_server(home, require_api_key=True, page=False) as url:  # (where keys are not required, a key is ignored)
         statuses = []
         for n in range(BAD_KEY_LIMIT + 3):
             body = json.dumps({"q": "Hi.", "source": "en", "target": "zh", "api_key": f"guess{n}"}).encode()
@@ -378,31 +421,13 @@ def test_wrong_keys_are_rate_limited(tmp_path):
 
 
 def test_keys_in_headers_are_checked_before_the_body_is_read(tmp_path):
-    with live_server(tmp_path / "home", require_api_key=True) as url:
+    with live_server(tmp_path / "home", require_api_key=True, page=False) as url:
         with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1]))) as conn:
             conn.sendall(b"POST /translate HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer nope\r\n"
                          b"Content-Type: application/json\r\nContent-Length: 5000000\r\n\r\n")
             conn.settimeout(5)
             answer = conn.recv(4096)  # answered at once, although not one byte of the body was sent
         assert answer.startswith(b"HTTP/1.1 403") and b"Invalid API key" in answer
-
-
-def test_slow_bodies_time_out(tmp_path):
-    """Medium 10: a body sent a byte every 2 s was still open after 60 s."""
-    with live_server(tmp_path / "home", body_timeout_s=1) as url:
-        port = int(url.rsplit(":", 1)[1])
-        started = time.monotonic()
-        with socket.create_connection(("127.0.0.1", port)) as conn:
-            conn.sendall(b"POST /translate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                         b"Content-Length: 100\r\n\r\n{")
-            conn.settimeout(10)
-            for _ in range(2):  # a trickle, then nothing: the deadline is for the whole body
-                time.sleep(0.3)
-                conn.sendall(b" ")
-            answer = conn.recv(4096)
-        assert answer.startswith(b"HTTP/1.1 408"), answer[:100]
-        assert time.monotonic() - started < 4
-
 
 
 def test_buffered_bodies_share_one_budget():
@@ -453,17 +478,6 @@ def test_buffered_bodies_share_one_budget():
         assert third_sent[0]["status"] == 200
 
     asyncio.run(main())
-
-
-def test_half_sent_requests_are_closed(tmp_path):
-    """Medium 10: idle half-sent requests held sockets until /health went unanswered."""
-    with live_server(tmp_path / "home", header_timeout_s=1) as url:
-        with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1]))) as conn:
-            conn.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # the head never ends
-            conn.settimeout(5)
-            started = time.monotonic()
-            assert conn.recv(4096) == b""  # closed by the server
-            assert time.monotonic() - started < 3
 
 
 def test_loopback_answers_only_to_loopback_host_names(tmp_path):
@@ -562,7 +576,7 @@ def test_storage_quotas(tmp_path):
 
 
 def test_rest_quotas_answer_4xx(tmp_path):
-    with live_server(tmp_path / "home", glossary_quota=1) as url:
+    with live_server(tmp_path / "home", glossary_quota=1, page=False) as url:
         body = json.dumps({"entries": {"harbour": "港口"}}).encode()
         assert request(url + "/glossaries", body, headers={"Content-Type": "application/json"})[0] == 200
         status, answer = request(url + "/glossaries", body, headers={"Content-Type": "application/json"})
@@ -640,21 +654,6 @@ def test_html_nested_within_the_limit_is_translated():
     markup = "<div>" * depth + "Hello there." + "</div>" * depth
     out = translate_html(markup, lambda texts, src: [t.upper() for t in texts], source="en", lang_code=lambda s: s)
     assert out == "<div>" * depth + "HELLO THERE." + "</div>" * depth
-
-
-def test_page_downloads_follow_the_retention_setting(tmp_path):
-    """Low 14: with BILINGUAL_FILE_RETENTION=5 a page download still answered after 70 s."""
-    with live_server(tmp_path / "home", file_retention_s=2) as url:
-        translate = fn_index(url, "translate_stream")
-        _, messages = run_event(url, translate, ["The weather is good.", "自动 Auto", ""])
-        downloads = _completed(messages)["output"]["data"][3]
-        links = [d["url"] for d in downloads]
-        assert len(links) == 2 and all(request(link)[0] == 200 for link in links)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and any(request(link)[0] == 200 for link in links):
-            time.sleep(0.5)
-        assert all(request(link)[0] in (403, 404) for link in links)  # gone within the retention time
-        assert time.monotonic() < deadline
 
 
 def test_the_page_names_files_without_server_paths(tmp_path):

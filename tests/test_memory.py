@@ -159,7 +159,7 @@ def test_translation_time_grows_linearly_with_a_full_memory(home):
 
 def _app(home, **service):
     settings = Settings(home=str(home), cache=True, offline=True)
-    return build(settings, ServiceSettings(**service), translator=fake_translator(home, cache=True))
+    return build(settings, ServiceSettings(**service), translator=fake_translator(home, cache=True), page=False)
 
 
 def _suggest(client, key=None, **fields):
@@ -226,7 +226,7 @@ def test_loopback_may_suggest_unless_a_proxy_forwarded_the_request(home):
 
     body = b"q=%E8%B0%A2%E8%B0%A2%E3%80%82&s=Cheers.&source=zh&target=en"
     form = {"Content-Type": "application/x-www-form-urlencoded"}
-    with live_server(home) as url:
+    with live_server(home, page=False) as url:
         assert request(url + "/suggest", body, headers=form) == (200, b'{"success":true}')
         status, _ = request(url + "/suggest", body, headers={**form, "X-Forwarded-For": "203.0.113.9"})
         assert status == 403

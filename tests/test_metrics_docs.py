@@ -19,9 +19,10 @@ from tests.fakes import FakeBackend, fake_translator
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
-def _app(home, translator=None, **service):
+def _app(home, translator=None, page=False, **service):
     translator = translator or fake_translator(home, cache=True)
-    return build(Settings(home=str(home), cache=True, offline=True), ServiceSettings(**service), translator=translator)
+    return build(Settings(home=str(home), cache=True, offline=True), ServiceSettings(**service), translator=translator,
+                 page=page)
 
 
 def _samples(text: str) -> dict[tuple[str, tuple], float]:

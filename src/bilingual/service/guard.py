@@ -32,7 +32,8 @@ from urllib.parse import urlsplit
 
 logger = logging.getLogger(__name__)
 NO_ROUTE = b'{"detail":"Not Found"}'  # Starlette's answer when no route matches a path
-NOT_FOUND = json.dumps({"error": "Not Found: see /docs for this server's routes"}).encode()
+NOT_FOUND_MESSAGE = "Not Found: see /docs for this server's routes"
+NOT_FOUND = json.dumps({"error": NOT_FOUND_MESSAGE}).encode()
 DRAIN_LIMIT = 1024 * 1024  # a refused body up to this size is read and dropped, so the client sees the answer
 
 SECURITY_HEADERS = [

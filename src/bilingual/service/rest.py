@@ -43,6 +43,7 @@ from ..translation.translator import Translator
 from .admission import ADMITTED, Admission, RateLimits, RefusedError, may_suggest
 from .filestore import FileStore, download_name
 from .glossaries import GlossaryStore
+from .guard import NOT_FOUND_MESSAGE
 from .keys import KeyStore
 from .work import WorkLimit
 
@@ -650,7 +651,8 @@ class RestApi:
 
         @app.exception_handler(StarletteHTTPException)
         async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-            return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+            message = NOT_FOUND_MESSAGE if (exc.status_code, exc.detail) == (404, "Not Found") else str(exc.detail)
+            return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
 
         router = self.router()
         app.include_router(router)
