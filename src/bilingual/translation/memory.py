@@ -8,7 +8,8 @@ The :class:`~bilingual.translation.translator.Translator` looks every sentence u
   normalized) comes from the memory, with confidence 1.0 and origin ``"memory"``; the model,
   the glossary and the translation cache never see it;
 * a similar one (``NEAR_MATCH`` or more, by :class:`difflib.SequenceMatcher`) is a :class:`Hint`
-  shown beside the model's sentence, not in its place.
+  shown beside the model's sentence, not in its place. Hints are looked for in document order
+  for at most ``HINT_SECONDS`` a document (best effort: exact matches are always found).
 
 Stored in SQLite (WAL, a connection per thread), with an FTS5 trigram index that finds near
 matches without reading the whole memory. Bounded: at most ``max_entries`` per namespace, each
@@ -40,7 +41,8 @@ NEAR_MATCH = 0.85  # similarity from which a stored sentence is shown as a hint
 MAX_CHARS = 5_000  # per side of an entry
 MAX_HINTS = 3
 _CANDIDATES = 20  # near-match candidates read from the index per sentence, then scored
-_TRIGRAMS = 24  # trigrams of a sentence asked of the index
+_TRIGRAMS = 12  # trigrams of a sentence asked of the index (spread over it)
+HINT_SECONDS = 1.0  # time one document may spend looking for hints (a large, uniform memory costs ~40 ms a sentence)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS memory (

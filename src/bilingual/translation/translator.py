@@ -8,6 +8,7 @@ import json
 import logging
 import math
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -25,7 +26,7 @@ from ..text.normalize import normalize_text, paragraph_layout
 from ..text.pieces import needs_translation, separator
 from .backends import Backend, backend_name, build_backend
 from .glossary import Glossary, load_glossary, protect, restore
-from .memory import TranslationMemory, default_memory_path
+from .memory import HINT_SECONDS, TranslationMemory, default_memory_path
 from .pipeline import DocumentPlan, Piece, make_batches, plan_document
 from .result import LOW_SCORE, DocumentTranslation, Segment, TranslationStep, confidence
 from .scheduler import Scheduler
@@ -384,9 +385,10 @@ class Translator:
                 plan.remembered[key] = found[sentence]
                 pieces.append(Piece(sentence, *key, translate=True, result=found[sentence]))
         plan.pieces = pieces
-        for key, sentence in sentences.items():
-            if sentence not in found:
-                hints = self.memory.near(sentence, source, target, namespace)
+        deadline = time.monotonic() + HINT_SECONDS  # hints are best effort: bounded time per document
+        for key in sorted(sentences):
+            if sentences[key] not in found and time.monotonic() < deadline:
+                hints = self.memory.near(sentences[key], source, target, namespace)
                 if hints:
                     plan.hints[key] = tuple(hints)
 
