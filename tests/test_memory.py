@@ -344,3 +344,27 @@ def test_the_memory_cli(tmp_path, monkeypatch, capsys):
     capsys.readouterr()
     assert main(["memory", "list", "--all"]) == 0
     assert "[key:abc]" in capsys.readouterr().out
+
+
+def test_logged_in_page_users_may_save_corrections_from_anywhere(home):
+    from types import SimpleNamespace
+
+    from bilingual import Summarizer
+    from bilingual.ui.app import Handlers
+
+    translator = fake_translator(home)
+    handlers = Handlers(translator, Summarizer(translator.settings, translator=translator))
+    choice = json.dumps(["谢谢。", "<谢谢。>", "zh", "en"])
+
+    def visitor(username, address="203.0.113.9", headers=None):
+        return SimpleNamespace(username=username, client=SimpleNamespace(host=address), headers=headers or {})
+
+    assert handlers.save_correction(choice, "Cheers.", visitor(None)).startswith("此服务器不接受修改")
+    assert handlers.save_correction(choice, "Cheers.", visitor("editor")).startswith("已保存到翻译记忆")
+    assert translator.translate("谢谢。", "en") == "Cheers."
+    proxied = visitor(None, "127.0.0.1", {"x-forwarded-for": "203.0.113.9"})
+    assert handlers.save_correction(choice, "Cheers!", proxied).startswith("此服务器不接受修改")
+    assert handlers.save_correction(choice, "Cheers!", visitor(None, "127.0.0.1")).startswith("已保存到翻译记忆")
+    handlers.suggestions = False
+    assert handlers.save_correction(choice, "Thanks!", visitor("editor")).startswith("此服务器不接受修改")
+    assert handlers.save_correction(choice, "  ", visitor("editor")).startswith("请输入译文")
