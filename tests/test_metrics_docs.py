@@ -122,7 +122,7 @@ def test_api_docs_render_with_the_network_blocked(tmp_path):
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it")
     playwright = pytest.importorskip("playwright.sync_api")
-    with live_server(tmp_path / "home") as url:
+    with live_server(tmp_path / "home", page=False) as url:
         status, page_html = request(url + "/docs")
         assert status == 200 and b"cdn" not in page_html.lower() and b"https://" not in page_html
         with playwright.sync_playwright() as p:

@@ -47,7 +47,7 @@ def _translate(client, key=None, text="谢谢。", **extra):
 
 def test_required_keys(fake_settings, home):
     secret, _ = KeyStore(home / "api_keys.sqlite3").add(name="ann")
-    with TestClient(_app(fake_settings, home, require_api_key=True)) as client:
+    with TestClient(_app(fake_settings, home, require_api_key=True, page=False)) as client:
         missing = _translate(client)
         assert missing.status_code == 400
         assert missing.json() == {"error": "Please contact the server operator to get an API key"}
@@ -240,7 +240,7 @@ WRONG_METHODS = [("GET", "/detect"), ("DELETE", "/translate"), ("POST", "/spec")
 
 
 def test_wrong_http_methods_are_405(fake_settings, home):
-    with TestClient(_app(fake_settings, home)) as client:
+    with TestClient(_app(fake_settings, home, page=False)) as client:
         for method, path in WRONG_METHODS:
             response = client.request(method, path)
             assert (response.status_code, response.json()) == (405, {"error": "Method Not Allowed"}), (method, path)
