@@ -111,11 +111,19 @@ def browser():
         b.close()
 
 
+def _open(page, url: str) -> None:
+    """Load the page and wait until it can be used (not for "networkidle", which Playwright advises
+    against and which once waited past 30 s on a busy CI machine)."""
+    page.goto(url, wait_until="load")
+    page.locator("#article textarea").wait_for(timeout=60_000)
+    page.locator("#translate-btn").wait_for(timeout=60_000)
+
+
 def test_browser_translate_side_by_side_and_no_external_requests(app_url, browser):
     page = browser.new_page(viewport={"width": 1300, "height": 1400})
     hosts = set()
     page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
-    page.goto(app_url, wait_until="networkidle")
+    _open(page, app_url)
     page.locator("#article textarea").fill(ZH_ARTICLE)
     page.get_by_text("中文 Chinese").first.wait_for(timeout=30_000)  # detected language shown
     page.locator("#translate-btn").click()
@@ -145,7 +153,7 @@ def test_browser_translate_side_by_side_and_no_external_requests(app_url, browse
 
 def test_browser_shows_errors_as_messages(app_url, browser):
     page = browser.new_page()
-    page.goto(app_url, wait_until="networkidle")
+    _open(page, app_url)
     page.locator("#article textarea").fill("Москва является столицей России. Погода хорошая.")
     page.locator("#translate-btn").click()
     status = page.locator("#status")
@@ -162,7 +170,7 @@ def test_browser_both_button_translates_and_summarizes(app_url, browser, tiny_se
     chinese = summarizer.summarize(EN_ARTICLE, language="zh", method="extractive", num_sentences=3)
     assert english.startswith("The delegation visited Chongqing.") and chinese.startswith("代表团访问了重庆。")
     page = browser.new_page(viewport={"width": 1300, "height": 1400})
-    page.goto(app_url, wait_until="networkidle")
+    _open(page, app_url)
     page.locator("#article textarea").fill(EN_ARTICLE)
     page.locator("#both-btn").click()
     page.get_by_text("摘要 summaries ready").first.wait_for(timeout=120_000)
@@ -181,7 +189,7 @@ def test_traditional_chinese_through_the_api_and_the_page(client, app_url, brows
         "Liangjiang New Area signed a cooperation agreement."
     )
     page = browser.new_page(viewport={"width": 1300, "height": 1200})
-    page.goto(app_url, wait_until="networkidle")
+    _open(page, app_url)
     page.locator("#article textarea").fill("The weather is good. Thank you.")
     page.get_by_label("English → 繁體中文 (台灣)").check()
     page.locator("#translate-btn").click()
@@ -200,7 +208,7 @@ def test_browser_uploads_a_word_document_and_downloads_it_translated(app_url, br
     source = tmp_path / "press-release.docx"
     source.write_bytes(_docx())
     page = browser.new_page(viewport={"width": 1300, "height": 1400})
-    page.goto(app_url, wait_until="networkidle")
+    _open(page, app_url)
     page.get_by_role("tab", name="文件 Document").click()
     page.locator("#document-upload input[type=file]").set_input_files(str(source))
     page.get_by_label("English → 中文").check()
@@ -222,7 +230,7 @@ def test_browser_uploads_a_word_document_and_downloads_it_translated(app_url, br
 
 def test_browser_highlights_the_sentences_to_check(app_url, browser):
     page = browser.new_page(viewport={"width": 1300, "height": 1000})
-    page.goto(app_url, wait_until="networkidle")
+    _open(page, app_url)
     page.locator("#article textarea").fill("天气很好。WTPF签署了12万份协议。")
     page.locator("#translate-btn").click()
     page.get_by_text("完成 Done").first.wait_for(timeout=60_000)
@@ -239,7 +247,7 @@ def test_browser_corrects_a_sentence_into_the_translation_memory(app_url, browse
     """Edit a translated sentence, save it, and the next translation takes it from the memory, marked;
     a correction holding markup is shown as text. (Runs last here: it leaves the sentence in the memory.)"""
     page = browser.new_page(viewport={"width": 1300, "height": 1400})
-    page.goto(app_url, wait_until="networkidle")
+    _open(page, app_url)
     page.locator("#article textarea").fill("游客喜欢这里的美食。谢谢。")
     page.locator("#translate-btn").click()
     page.get_by_text("完成 Done").first.wait_for(timeout=60_000)
