@@ -14,7 +14,7 @@ def test_small_load_run_meets_its_targets():
     """The page's API, REST /translate and /translate_file at once: every answer exact, no error, no 5xx."""
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     proc = subprocess.run(
-        [sys.executable, "benchmarks/load.py", "--clients", "4", "--duration", "8", "--mix", "page,rest,file"],
+        [sys.executable, "benchmarks/load.py", "--clients", "4", "--duration", "5", "--mix", "page,rest,file"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
@@ -28,7 +28,7 @@ def test_small_load_run_meets_its_targets():
 def test_compare_runs_without_then_with_batching_and_both_answer_exactly():
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     proc = subprocess.run(
-        [sys.executable, "benchmarks/load.py", "--clients", "6", "--duration", "4", "--mix", "rest", "--compare"],
+        [sys.executable, "benchmarks/load.py", "--clients", "6", "--duration", "2", "--mix", "rest", "--compare"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
