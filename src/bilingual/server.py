@@ -91,7 +91,7 @@ def build(
     from .service.guard import Guard
     from .service.keys import KeyStore
     from .service.paths import HidePaths
-    from .service.rest import RestApi
+    from .service.rest import RestApi, allowed_methods
     from .service.work import WorkLimit
     from .summarization.summarizer import Summarizer
     from .translation.translator import Translator
@@ -133,6 +133,7 @@ def build(
     app.add_middleware(CORSMiddleware, allow_origins=list(service.cors_origins), allow_methods=["GET", "POST"],
                        allow_headers=["Authorization", "Content-Type"], max_age=3600)
     rest.install(app)
+    api_paths = frozenset(allowed_methods(app.routes)) | {"/docs"}  # the REST API's fixed paths (metrics' labels)
     if page:
         import gradio as gr
         from gradio.utils import get_upload_folder
@@ -171,7 +172,7 @@ def build(
     if service.metrics:
         from .service.metrics import Metrics
 
-        metrics = Metrics(work)
+        metrics = Metrics(work, api_paths)
         translator.observer = metrics
         app = metrics.serve(app, service.metrics_token)
         if not service.metrics_token and not service.loopback:

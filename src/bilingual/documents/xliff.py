@@ -24,7 +24,7 @@ from __future__ import annotations
 import copy
 import re
 
-from ..errors import InputTooLargeError, UnsupportedFormatError
+from ..errors import InputTooLargeError, UnsupportedFormatError, UnsupportedLanguageError
 from ..languages import Target, normalize_language, other, parse_target
 from .formats import Format, Job
 
@@ -272,7 +272,7 @@ def _language(asked, from_file: str | None, what: str) -> Target:
     value = asked if asked is not None else from_file
     try:
         return parse_target(value)
-    except Exception:  # noqa: BLE001 - an unsupported or malformed language tag
+    except (UnsupportedLanguageError, TypeError):
         raise UnsupportedFormatError(f"The XLIFF file's {what} language {str(value)[:20]!r} is not Chinese or "
                                      "English.") from None
 

@@ -174,7 +174,7 @@ class Admission:
         path, address = scope["path"], client_address(scope)
         try:
             if path in WORK_ROUTES and scope["method"] == "POST":
-                key = _header_or_query_key(scope)
+                key = header_or_query_key(scope)
                 if key is None:
                     self.refuse_if_guessing(address)  # a key in the body is checked once it is read
                     return None
@@ -241,7 +241,7 @@ class RefusedError(Exception):
         self.refusal = refusal
 
 
-def _header_or_query_key(scope: dict) -> str | None:
+def header_or_query_key(scope: dict) -> str | None:
     for name, value in scope.get("headers", []):
         if name == b"authorization":
             text = value.decode("latin-1")

@@ -20,20 +20,21 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from ..translation.translator import Observer
 from .work import WorkLimit
 
-REST_ROUTES = frozenset({"/translate", "/detect", "/languages", "/translate_file", "/summarize", "/suggest",
-                         "/glossaries", "/frontend/settings", "/health", "/spec", "/docs", "/metrics"})
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128)
 
 
-def route_label(path: str) -> str:
-    """The label of a request path: a fixed REST route, ``/download_file``, ``page`` or ``other``."""
-    if path in REST_ROUTES:
+PAGE_PREFIXES = ("/gradio_api/", "/assets/", "/static/", "/config", "/theme.css", "/uploads/", "/favicon.ico",
+                 "/manifest.json", "/login", "/logout", "/docs-static/")
+
+
+def route_label(path: str, routes: frozenset[str]) -> str:
+    """The label of a request path: one of the API's fixed ``routes``, ``/download_file``, ``page`` or ``other``."""
+    if path in routes:
         return path
     if path.startswith("/download_file/"):
         return "/download_file"
-    if path == "/" or path.startswith(("/gradio_api/", "/assets/", "/static/", "/config", "/theme.css", "/uploads/",
-                                       "/favicon.ico", "/manifest.json", "/login", "/logout", "/docs-static/")):
+    if path == "/" or path.startswith(PAGE_PREFIXES):
         return "page"
     return "other"
 
@@ -41,7 +42,8 @@ def route_label(path: str) -> str:
 class Metrics(Observer):
     """The process's metrics: an observer of the translator, and an ASGI layer counting requests."""
 
-    def __init__(self, work: WorkLimit) -> None:
+    def __init__(self, work: WorkLimit, routes: frozenset[str]) -> None:
+        self.routes = routes | {"/metrics"}  # the API's fixed paths: the only route labels besides page and other
         self.registry = CollectorRegistry()
         self.requests = Counter("bilingual_http_requests", "HTTP requests answered, by route, method and status",
                                 ["route", "method", "status"], registry=self.registry)
@@ -130,7 +132,7 @@ class Counted:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        route = route_label(scope["path"])
+        route = route_label(scope["path"], self.metrics.routes)
         started = time.perf_counter()
         status = 500
 

@@ -40,7 +40,7 @@ from ..text.detect import detect_language
 from ..translation.glossary import Glossary, GlossaryError, load_glossary, parse_glossary
 from ..translation.memory import MAX_CHARS as MEMORY_MAX_CHARS
 from ..translation.translator import Translator
-from .admission import ADMITTED, Admission, RateLimits, RefusedError, may_suggest
+from .admission import ADMITTED, Admission, RateLimits, RefusedError, header_or_query_key, may_suggest
 from .filestore import FileStore, download_name
 from .glossaries import GlossaryStore
 from .guard import NOT_FOUND_MESSAGE
@@ -177,10 +177,7 @@ def _namespace(request: Request) -> str:
 
 def _owner(request: Request) -> str:
     """Whose quota a request counts against: its API key's, or its client address's."""
-    record = _key_record(request)
-    if record is not None:
-        return f"key:{record.id}"
-    return f"ip:{request.client.host if request.client else '?'}"
+    return _namespace(request) or f"ip:{request.client.host if request.client else '?'}"
 
 
 def _error_for(exc: BaseException) -> ApiError:
@@ -577,10 +574,7 @@ class RestApi:
             raise ApiError(400, str(exc)) from None
 
     def frontend_settings(self, request: Request) -> dict[str, Any]:
-        key = request.query_params.get("api_key") or ""
-        auth = request.headers.get("authorization", "")
-        if not key and auth.lower().startswith("bearer "):
-            key = auth[7:].strip()
+        key = header_or_query_key(request.scope)
         record = self.keys.lookup(key) if key else None
         return {
             "charLimit": self.service.char_limit,

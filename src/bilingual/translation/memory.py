@@ -9,7 +9,8 @@ The :class:`~bilingual.translation.translator.Translator` looks every sentence u
   the glossary and the translation cache never see it;
 * a similar one (``NEAR_MATCH`` or more, by :class:`difflib.SequenceMatcher`) is a :class:`Hint`
   shown beside the model's sentence, not in its place. Hints are looked for in document order
-  for at most ``HINT_SECONDS`` a document (best effort: exact matches are always found).
+  for at most ``HINT_SECONDS`` a translation call — an article, or all the blocks of a file together
+  (best effort: exact matches are always found).
 
 Stored in SQLite (WAL, a connection per thread), with an FTS5 trigram index that finds near
 matches without reading the whole memory. Bounded: at most ``max_entries`` per namespace, each
@@ -42,7 +43,7 @@ MAX_CHARS = 5_000  # per side of an entry
 MAX_HINTS = 3
 _CANDIDATES = 20  # near-match candidates read from the index per sentence, then scored
 _TRIGRAMS = 12  # trigrams of a sentence asked of the index (spread over it)
-HINT_SECONDS = 1.0  # time one document may spend looking for hints (a large, uniform memory costs ~40 ms a sentence)
+HINT_SECONDS = 1.0  # time one translation call (an article, or a file's blocks together) may spend on hints
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS memory (

@@ -256,7 +256,7 @@ class Translator:
             return
         direction = (route.source, route.target)
         backend = self.backend(*direction)
-        plan = self._plan(text, route, self._glossary(glossary))
+        plan = self._plan(text, route, self._glossary(glossary), time.monotonic() + HINT_SECONDS)
         total_paragraphs = len(plan.sentences)
         remaining = [0] * total_paragraphs
         for piece in plan.pending:
@@ -317,7 +317,7 @@ class Translator:
         backend = self.backend(route.source, route.target)
         if not backend.supports_hypotheses:
             return []
-        plan = self._plan(text, route, None)  # alternatives are the model's own, without the glossary
+        plan = self._plan(text, route, None, 0.0)  # the model's own alternatives: no glossary, no hints
         pieces = plan.pending
         hyps: list[list[str]] = [[] for _ in pieces]
         lengths = backend.count_tokens([p.source_text for p in pieces])
@@ -339,9 +339,10 @@ class Translator:
     def _glossary(self, value) -> Glossary | None:
         return load_glossary(value) if value is not None else self.glossary
 
-    def _plan(self, text: str, route: Route, glossary: Glossary | None) -> DocumentPlan:
-        """Plan a document for a route; Traditional Chinese reaches the model as Simplified, and
-        glossary terms as placeholders."""
+    def _plan(self, text: str, route: Route, glossary: Glossary | None, hints_until: float) -> DocumentPlan:
+        """Plan a document for a route; the translation memory's sentences come from it (hints for the
+        others are looked for until the monotonic time ``hints_until``); Traditional Chinese reaches the
+        model as Simplified, and glossary terms as placeholders."""
         backend = self.backend(route.source, route.target)
         convert_input = route.source_script == "Hant"
 
@@ -352,7 +353,7 @@ class Translator:
                              length=length)
         plan.source_script, plan.target_script = route.source_script, route.target_script
         if self.memory is not None:  # people's translations come first: before the glossary, cache and model
-            self._from_memory(plan)
+            self._from_memory(plan, hints_until)
         if convert_input:
             for piece in plan.pending:
                 piece.model_text = to_script(piece.text, "Hans")
@@ -365,9 +366,9 @@ class Translator:
                     piece.plain_text, piece.model_text, piece.placeholders = piece.source_text, protected, mapping
         return plan
 
-    def _from_memory(self, plan: DocumentPlan) -> None:
+    def _from_memory(self, plan: DocumentPlan, hints_until: float) -> None:
         """Sentences the memory holds take its translation (their pieces become one, already done);
-        for the others, similar stored sentences become hints."""
+        for the others, similar stored sentences become hints, looked for until ``hints_until``."""
         assert self.memory is not None
         source, target, namespace = plan.source, plan.target, self.memory_namespace
         if self.memory.empty(source, target, namespace):
@@ -385,9 +386,8 @@ class Translator:
                 plan.remembered[key] = found[sentence]
                 pieces.append(Piece(sentence, *key, translate=True, result=found[sentence]))
         plan.pieces = pieces
-        deadline = time.monotonic() + HINT_SECONDS  # hints are best effort: bounded time per document
-        for key in sorted(sentences):
-            if sentences[key] not in found and time.monotonic() < deadline:
+        for key in sorted(sentences):  # hints are best effort: bounded time per call
+            if sentences[key] not in found and time.monotonic() < hints_until:
                 hints = self.memory.near(sentences[key], source, target, namespace)
                 if hints:
                     plan.hints[key] = tuple(hints)
@@ -426,13 +426,14 @@ class Translator:
         glossary = self._glossary(glossary)
         self.check_size(texts)
         directions = self._directions(texts, target, source)
+        hints_until = time.monotonic() + HINT_SECONDS  # one budget for all the texts (a file's blocks)
         results: list[DocumentTranslation | None] = [None] * len(texts)
         plans: dict[int, DocumentPlan] = {}
         for i, (text, route) in enumerate(zip(texts, directions)):
             if route is None or route.source == route.target:
                 results[i] = _unchanged(text, route)
                 continue
-            plans[i] = self._plan(text, route, glossary)
+            plans[i] = self._plan(text, route, glossary, hints_until)
         self._run(plans, progress)
         for i, plan in plans.items():
             results[i] = _result(plan, self.backend(plan.source, plan.target).model_name)
