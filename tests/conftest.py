@@ -16,7 +16,7 @@ import pytest
 from tests.fixtures.tiny_models import cached_model
 
 MODEL_FIXTURES = {"tiny_zh_en", "tiny_en_zh", "tiny_settings", "tiny_translator", "tiny_translator_ct2",
-                  "tiny_summarizer_model"}
+                  "tiny_summarizer_model", "tiny_m2m100"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -80,3 +80,14 @@ def tiny_translator_ct2(tiny_settings):
 @pytest.fixture(scope="session")
 def tiny_summarizer_model() -> Path:
     return cached_model("en", "summary")
+
+
+@pytest.fixture(scope="session")
+def tiny_m2m100() -> Path:
+    """One tiny M2M100-architecture model for both directions (tests/fixtures/tiny_engines.py)."""
+    import os
+
+    from tests.fixtures.tiny_engines import cached_engine_model
+
+    root = Path(os.environ.get("BILINGUAL_TEST_MODELS", Path.home() / ".cache" / "bilingual-test-models"))
+    return cached_engine_model("m2m100", root)

@@ -31,9 +31,9 @@ def test_ctranslate2_exact_articles_and_marian_details(tiny_translator_ct2):
     assert tiny_translator_ct2.translate(EN_ARTICLE) == ZH_OF_EN_ARTICLE
     backend = tiny_translator_ct2.backend("en", "zh")
     assert backend.quantization == "int8"
-    tokens = backend.text.encode(["Thank you."], backend.target_token)[0]
+    tokens = backend.text.encode(["Thank you."], backend.codes.source_prefix)[0]
     assert tokens[0] == ">>cmn_Hans<<" and tokens[-1] == "</s>"
-    assert tiny_translator_ct2.backend("zh", "en").target_token is None
+    assert tiny_translator_ct2.backend("zh", "en").codes.source_prefix is None
 
 
 def test_converted_model_is_kept_and_reused(tiny_settings, tiny_translator_ct2):

@@ -27,10 +27,10 @@ def test_zh_to_en_article(tiny_translator):
 def test_en_to_zh_article_uses_the_target_language_token(tiny_translator):
     assert tiny_translator.translate(EN_ARTICLE) == ZH_OF_EN_ARTICLE
     backend = tiny_translator.backend("en", "zh")
-    assert backend.target_token == ">>cmn_Hans<<"
+    assert backend.codes.source_prefix == ">>cmn_Hans<<"
     ids = backend.tokenizer(backend._prefixed(["Thank you."]))["input_ids"][0]
     assert ids[0] == backend.tokenizer.get_vocab()[">>cmn_Hans<<"]
-    assert tiny_translator.backend("zh", "en").target_token is None
+    assert tiny_translator.backend("zh", "en").codes.source_prefix is None
 
 
 def test_every_trained_sentence_in_one_batched_call(tiny_translator):

@@ -28,6 +28,20 @@ Environment variables:
 ``BILINGUAL_BATCH_WAIT_MS``     most milliseconds a model call waits for more requests (default 5)
 ``BILINGUAL_LENGTH_RATIO``      output cap: this ratio x source tokens + 10 (default 3)
 ``BILINGUAL_REPETITION_GUARD``  ``0`` turns the repetition-loop guard off
+``BILINGUAL_ENGINE``            the translation engine: ``auto`` (the model's own architecture, read
+                                from its config.json: marian, m2m_100, nllb, t5, causal), one of
+                                those (checked against the model), or ``llm`` (the OpenAI-compatible
+                                server at ``BILINGUAL_LLM_URL``)
+``BILINGUAL_ENGINE_ZH_EN``      the engine of one direction, over ``BILINGUAL_ENGINE``
+``BILINGUAL_ENGINE_EN_ZH``      (the same for en->zh)
+``BILINGUAL_QUALITY_ENGINE``    the engine REST's ``model_type=quality_optimized`` and the page's
+                                "quality" choice use (default: none; ``llm`` is the usual choice)
+``BILINGUAL_LLM_URL``           base URL of an OpenAI-compatible server (``http://host:8000/v1``)
+``BILINGUAL_LLM_MODEL``         the model name that server serves
+``BILINGUAL_LLM_API_KEY``       its API key (never logged or shown); or ``BILINGUAL_LLM_API_KEY_FILE``
+``BILINGUAL_LLM_CONCURRENCY``   requests sent to it at once (default 8; the server batches them)
+``BILINGUAL_LLM_TIMEOUT``       seconds one request may take (default 120)
+``BILINGUAL_LLM_RETRIES``       retries, with backoff, after 429, 5xx or a lost connection (default 2)
 ==============================  ======================================================
 
 The server (page and REST API) reads :class:`ServiceSettings` (``ServiceSettings.from_env``):
@@ -82,7 +96,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from .errors import ConfigError
@@ -95,6 +109,8 @@ DEFAULT_MODEL_SUMMARY_ZH = "csebuetnlp/mT5_multilingual_XLSum"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 COMPUTE_TYPES = ("auto", "int8", "int8_float32", "int8_float16", "float32", "float16")
+# Translation engines: a local model of one of these architectures, or an OpenAI-compatible server.
+ENGINES = ("auto", "marian", "m2m_100", "nllb", "t5", "causal", "llm")
 
 
 @dataclass(frozen=True)
@@ -175,6 +191,16 @@ class Settings:
             ``int8``, ``int8_float32``, ``int8_float16``, ``float32`` or ``float16``.
         batching: concurrent requests share model calls (:mod:`bilingual.translation.scheduler`).
         batch_wait_ms: most milliseconds a model call waits for more sentences when its batch is not full.
+        engine: the translation engine (:data:`ENGINES`): ``auto`` reads the model's architecture
+            from its config.json; ``llm`` is the OpenAI-compatible server at ``llm_url``.
+        engine_zh_en, engine_en_zh: one direction's engine, over ``engine`` (None: ``engine``).
+        quality_engine: the engine asked for by REST's ``model_type=quality_optimized`` (None: none).
+        llm_url: base URL of the OpenAI-compatible server (``http://localhost:8000/v1``).
+        llm_model: the model name the server serves.
+        llm_api_key: the server's API key (never shown: not in ``repr``).
+        llm_concurrency: requests sent to the server at once (it batches them itself).
+        llm_timeout: seconds one request to the server may take.
+        llm_retries: retries, with exponential backoff, after 429, 5xx or a lost connection.
     """
 
     model_zh_en: str = DEFAULT_MODEL_ZH_EN
@@ -202,10 +228,31 @@ class Settings:
     compute_type: str = "auto"
     batching: bool = True
     batch_wait_ms: float = 5.0
+    engine: str = "auto"
+    engine_zh_en: str | None = None
+    engine_en_zh: str | None = None
+    quality_engine: str | None = None
+    llm_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = field(default=None, repr=False)
+    llm_concurrency: int = 8
+    llm_timeout: float = 120.0
+    llm_retries: int = 2
 
     def __post_init__(self) -> None:
         if self.compute_type not in COMPUTE_TYPES:
             raise ConfigError(f"compute_type must be one of {', '.join(COMPUTE_TYPES)}, not {self.compute_type!r}")
+        for name in ("engine", "engine_zh_en", "engine_en_zh", "quality_engine"):
+            value = getattr(self, name)
+            if value is not None and value not in ENGINES:
+                raise ConfigError(f"{name} must be one of {', '.join(ENGINES)}, not {value!r}")
+        if "llm" in self.engines() and not (self.llm_url and self.llm_model):
+            raise ConfigError("The llm engine needs the server's address and model: set BILINGUAL_LLM_URL "
+                              "(e.g. http://localhost:8000/v1) and BILINGUAL_LLM_MODEL.")
+        if not isinstance(self.llm_concurrency, int) or not 1 <= self.llm_concurrency <= 256:
+            raise ConfigError(f"llm_concurrency must be between 1 and 256, not {self.llm_concurrency!r}")
+        if not 0 < self.llm_timeout <= 3600 or not 0 <= self.llm_retries <= 10:
+            raise ConfigError("llm_timeout must be between 0 and 3600 seconds, and llm_retries between 0 and 10")
         for name in (
             "beam_size", "batch_size", "max_batch_tokens", "max_segment_tokens", "max_input_chars", "cache_max_entries",
             "memory_max_entries",
@@ -249,11 +296,32 @@ class Settings:
         for key, field_name in numbers:
             if env.get(key):
                 values[field_name] = _float_setting(env, key, 0.0)
+        for key, field_name in (("BILINGUAL_ENGINE", "engine"), ("BILINGUAL_ENGINE_ZH_EN", "engine_zh_en"),
+                                ("BILINGUAL_ENGINE_EN_ZH", "engine_en_zh"), ("BILINGUAL_QUALITY_ENGINE", "quality_engine"),
+                                ("BILINGUAL_LLM_URL", "llm_url"), ("BILINGUAL_LLM_MODEL", "llm_model")):
+            if env.get(key, "").strip():
+                values[field_name] = env[key].strip()
+        values["llm_api_key"] = _secret(env, "BILINGUAL_LLM_API_KEY")
+        if env.get("BILINGUAL_LLM_CONCURRENCY"):
+            values["llm_concurrency"] = _int_setting(env, "BILINGUAL_LLM_CONCURRENCY", 8, 1)
+        if env.get("BILINGUAL_LLM_RETRIES"):
+            values["llm_retries"] = _int_setting(env, "BILINGUAL_LLM_RETRIES", 2)
+        if env.get("BILINGUAL_LLM_TIMEOUT"):
+            values["llm_timeout"] = _float_setting(env, "BILINGUAL_LLM_TIMEOUT", 120.0)
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known
         if unknown:
             raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
         return replace(cls(**values), **overrides)
+
+    def engine_for(self, direction: str) -> str:
+        """The engine of ``"zh-en"`` or ``"en-zh"``: its own setting, else ``engine``."""
+        own = self.engine_zh_en if direction == "zh-en" else self.engine_en_zh
+        return own or self.engine
+
+    def engines(self) -> set[str]:
+        """Every engine these settings name (the quality engine included)."""
+        return {self.engine_for("zh-en"), self.engine_for("en-zh")} | ({self.quality_engine} - {None})
 
     def model_refs(self) -> list[ModelRef]:
         """Every configured model, translation first: what ``models list`` and the page show."""
@@ -280,6 +348,20 @@ def _float_setting(env: Mapping[str, str], key: str, default: float) -> float:
         return float(raw)
     except ValueError:
         raise ConfigError(f"{key} must be a number, not {raw!r}") from None
+
+
+def _secret(env: Mapping[str, str], key: str) -> str | None:
+    """A secret from ``KEY`` or from the file named by ``KEY_FILE`` (its first line), else None."""
+    if env.get(key, "").strip():
+        return env[key].strip()
+    path = env.get(f"{key}_FILE", "").strip()
+    if not path:
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.readline(4096).strip() or None
+    except OSError as exc:
+        raise ConfigError(f"{key}_FILE names a file that cannot be read ({exc.strerror}); check the path.") from None
 
 
 def _switch(env: Mapping[str, str], key: str) -> bool | None:

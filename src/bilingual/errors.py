@@ -10,6 +10,7 @@ derives from that built-in (``except ValueError`` keeps working)::
     ├── InputTooLargeError         (also ValueError)
     ├── InvalidInputError          (also ValueError: an empty or malformed value, e.g. a memory entry)
     ├── ModelNotAvailableError
+    │   └── EngineUnavailableError (the LLM server is down, too slow, or refuses the request)
     ├── BackendNotAvailableError
     ├── ServerBusyError            (the process-wide work limit and its queue are full)
     ├── UnsupportedFormatError     (also ValueError: a file that cannot be read as its type)
@@ -47,6 +48,10 @@ class InvalidInputError(BilingualError, ValueError):
 
 class ModelNotAvailableError(BilingualError):
     """A model is neither present locally nor downloadable right now."""
+
+
+class EngineUnavailableError(ModelNotAvailableError):
+    """The translation server (the ``llm`` engine) is down, too slow, or refused the request."""
 
 
 class BackendNotAvailableError(BilingualError):

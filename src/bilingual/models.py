@@ -17,7 +17,7 @@ from pathlib import Path
 from .config import ModelRef
 from .errors import ModelNotAvailableError
 
-__all__ = ["ModelRef", "download", "load_seq2seq", "locate", "model_revision", "resolve", "verify"]
+__all__ = ["ModelRef", "download", "load_model", "load_seq2seq", "locate", "model_revision", "resolve", "verify"]
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,10 @@ _CONFIG_FILES = [
     "sentencepiece.bpe.model",
     "tokenizer.json",
     "merges.txt",
+    "added_tokens.json",
+    "chat_template.jinja",  # instruction-tuned models' prompt format
+    "chat_template.json",
+    "README.md",  # the model card: its license is shown at load
 ]
 _WEIGHTS = ["model.safetensors", "model.safetensors.index.json", "model-*.safetensors"]
 _PICKLE_WEIGHTS = ["pytorch_model.bin"]
@@ -240,7 +244,13 @@ def _looks_like_hub_id(name: str) -> bool:
 
 
 def load_seq2seq(model_dir: Path, model_name: str, *, allow_pickle: bool = False):
-    """Load a verified seq2seq model and its tokenizer for inference: no remote code, safetensors first.
+    """A seq2seq model and its tokenizer (see :func:`load_model`)."""
+    return load_model(model_dir, model_name, allow_pickle=allow_pickle, causal=False)
+
+
+def load_model(model_dir: Path, model_name: str, *, allow_pickle: bool = False, causal: bool = False):
+    """Load a verified model (seq2seq, or decoder-only when ``causal``) and its tokenizer for inference: no
+    remote code, safetensors first.
 
     ``pytorch_model.bin`` is read with torch's ``weights_only`` loader, which refuses anything
     but tensors and so cannot run code; only with ``allow_pickle`` is a file that needs full
@@ -254,11 +264,11 @@ def load_seq2seq(model_dir: Path, model_name: str, *, allow_pickle: bool = False
     """
     import pickle
 
-    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+    from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
 
     try:
         tokenizer = AutoTokenizer.from_pretrained(model_dir, trust_remote_code=False)
-        model = AutoModelForSeq2SeqLM.from_pretrained(
+        model = (AutoModelForCausalLM if causal else AutoModelForSeq2SeqLM).from_pretrained(
             model_dir,
             trust_remote_code=False,
             use_safetensors=(model_dir / "model.safetensors").is_file() or None,

@@ -12,6 +12,8 @@ or another system's, of one sentence or paragraph between Chinese and English:
 * ``names``: Latin-letter names, acronyms, codes, URLs and e-mail addresses of a Chinese source
   (``WTPF``, ``iPhone``, ``5G``) appear in the English translation; in English to Chinese, the
   acronyms of three or more capitals and the codes with digits stay (or are in the glossary);
+* ``language``: English running text (three lower-case words or more) whose "Chinese" translation has
+  no Chinese character at all (an engine that answered instead of translating, or copied);
 * ``untranslated``: the translation still holds a long run in the source's script;
 * ``length``: the translation is far shorter or longer than translations in that direction
   usually are (bounds from the FLORES-200 dev references, ``benchmarks/flags.py``);
@@ -46,6 +48,7 @@ class Flag:
 # Characters of the translation over characters of the source, outside which a translation is
 # flagged: the 0.5th and 99.5th percentiles of FLORES-200 dev references, widened by a fifth.
 LENGTH_BOUNDS = {("zh", "en"): (0.99, 5.5), ("en", "zh"): (0.18, 0.99)}
+_ENGLISH_WORD = re.compile(r"\b[a-z]{2,}\b")  # lower-case words: running English, not names or codes
 MIN_LENGTH_CHECKED = 12  # shorter sources vary too much to judge by length
 COMMON_WORD = 500  # an all-capitals word at least this frequent in English text is a word, not an acronym
 
@@ -229,6 +232,8 @@ def check_translation(
     lost = [token for token in _names(source, language, glossary) if not _kept(token, plain)]
     if lost:
         flags.append(Flag("names", f"Missing from the translation: {', '.join(dict.fromkeys(lost))}."))
+    if language == "en" and not HAN_RE.search(translation) and len(_ENGLISH_WORD.findall(source)) >= 3:
+        flags.append(Flag("language", "The translation is not in Chinese."))
     leftover = _HAN_RUN.search(translation) if language == "zh" else _copied_english(source, translation)
     if leftover:
         flags.append(Flag("untranslated", f"Left untranslated: “{leftover.group().strip()[:40]}”."))

@@ -21,6 +21,15 @@ from ..text.pieces import LengthFn, needs_translation, separator, split_long
 from ..text.segment import iter_sentences
 
 
+@dataclass(eq=False)
+class Context:
+    """What a contextual engine (an LLM) is told beside one paragraph's sentences: the source paragraphs
+    just before it, not to be translated again, and the glossary's terms found in the paragraph."""
+
+    before: tuple[str, ...] = ()
+    terms: dict[str, str] = field(default_factory=dict)
+
+
 @dataclass
 class Piece:
     """One unit sent to the model (or passed through), and where it belongs."""
@@ -36,6 +45,7 @@ class Piece:
     placeholders: dict[str, str] | None = None  # glossary placeholder -> target term
     plain_text: str | None = None  # the model's input without the glossary's placeholders
     glossary_lost: bool = False  # a placeholder did not come back: translated without the glossary
+    context: Context | None = None  # for contextual engines: shared by the pieces of one paragraph
 
     @property
     def source_text(self) -> str:
@@ -130,6 +140,21 @@ def plan_document(
             for part in split_long(sentence, max_tokens, length):
                 plan.pieces.append(Piece(part, p_index, s_index, translate=needs_translation(part)))
     return plan
+
+
+def paragraph_contexts(paragraphs: Sequence[str], limit: int) -> list[tuple[str, ...]]:
+    """For each paragraph, the paragraphs just before it, nearest last, at most ``limit`` characters
+    together (the nearest one cut to its end when it alone is longer). Linear in the text's length."""
+    out: list[tuple[str, ...]] = []
+    window: list[str] = []
+    size = 0
+    for paragraph in paragraphs:
+        out.append(tuple(window))
+        window.append(paragraph if len(paragraph) <= limit else paragraph[-limit:])
+        size += len(window[-1])
+        while size > limit and len(window) > 1:
+            size -= len(window.pop(0))
+    return out
 
 
 def make_batches(lengths: Sequence[int], *, max_size: int, max_tokens: int) -> list[list[int]]:

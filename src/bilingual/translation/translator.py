@@ -9,6 +9,7 @@ import logging
 import math
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -24,10 +25,11 @@ from ..text.chinese import convert as to_script
 from ..text.detect import detect_language
 from ..text.normalize import normalize_text, paragraph_layout
 from ..text.pieces import needs_translation, separator
+from ..text.terms import Terms, found_terms
 from .backends import Backend, backend_name, build_backend
 from .glossary import Glossary, load_glossary, protect, restore
 from .memory import HINT_SECONDS, TranslationMemory, default_memory_path
-from .pipeline import DocumentPlan, Piece, make_batches, plan_document
+from .pipeline import Context, DocumentPlan, Piece, make_batches, paragraph_contexts, plan_document
 from .result import LOW_SCORE, DocumentTranslation, Segment, TranslationStep, confidence
 from .scheduler import Scheduler
 
@@ -37,6 +39,7 @@ Progress = Callable[[int, int], None]
 GlossaryLike = Glossary | Mapping[str, str] | str | Path | None
 TargetLike = str | Target | None
 BackendFactory = Callable[[Language, Language, Settings], Backend]
+CONTEXT_CHARS = 1200  # most characters of the paragraphs before one that a contextual engine is given
 
 
 class Observer:
@@ -358,6 +361,10 @@ class Translator:
             for piece in plan.pending:
                 piece.model_text = to_script(piece.text, "Hans")
         terms = glossary.for_source(route.source) if glossary else {}
+        if backend.contextual:  # the engine sees each paragraph with the ones before it, the glossary in its prompt
+            plan.glossary = terms or None
+            self._contexts(plan, terms)
+            return plan
         if terms:
             plan.glossary = terms
             for piece in plan.pending:
@@ -365,6 +372,20 @@ class Translator:
                 if mapping:
                     piece.plain_text, piece.model_text, piece.placeholders = piece.source_text, protected, mapping
         return plan
+
+    @staticmethod
+    def _contexts(plan: DocumentPlan, terms: Terms | dict) -> None:
+        """Give each pending piece its paragraph's :class:`Context` (one object per paragraph)."""
+        befores = paragraph_contexts([" ".join(s) for s in plan.sentences], CONTEXT_CHARS)
+        contexts: dict[int, Context] = {}
+        for piece in plan.pending:
+            context = contexts.get(piece.paragraph)
+            if context is None:
+                paragraph = " ".join(plan.sentences[piece.paragraph])
+                found = found_terms(paragraph, terms, plan.source) if terms else []
+                context = contexts[piece.paragraph] = Context(befores[piece.paragraph],
+                                                              {t: terms[t] for t in found})
+            piece.context = context
 
     def _from_memory(self, plan: DocumentPlan, hints_until: float) -> None:
         """Sentences the memory holds take its translation (their pieces become one, already done);
@@ -476,8 +497,12 @@ class Translator:
                 yield found
         if not pieces:
             return
-        lengths = backend.count_tokens([p.source_text for p in pieces])
-        for batch, scored in self._model_calls(direction, [p.source_text for p in pieces], lengths):
+        if backend.contextual:
+            calls = self._context_calls(direction, pieces)
+        else:
+            calls = self._model_calls(direction, [p.source_text for p in pieces],
+                                      backend.count_tokens([p.source_text for p in pieces]))
+        for batch, scored in calls:
             for i, (out, score, guarded) in zip(batch, scored):
                 pieces[i].result, pieces[i].score, pieces[i].guarded = out, score, guarded
             if self.cache is not None:
@@ -507,6 +532,36 @@ class Translator:
                 yield batch, [ticket.results[i] for i in batch]
         finally:
             ticket.cancel()
+
+    def _context_calls(self, direction: tuple[Language, Language],
+                       pieces: list[Piece]) -> Iterator[tuple[list[int], list[tuple[str, float | None, bool]]]]:
+        """(indices, their scored translations) per paragraph, for a contextual engine: each paragraph's
+        consecutive pieces with its context, up to ``backend.parallel`` paragraphs at once (the server
+        batches them), finished ones first. Closing the iterator early cancels the ones not started."""
+        backend = self.backend(*direction)
+        groups: list[list[int]] = []
+        for i, piece in enumerate(pieces):
+            if groups and pieces[groups[-1][-1]].context is piece.context and piece.context is not None:
+                groups[-1].append(i)
+            else:
+                groups.append([i])
+
+        def run(group: list[int]) -> list[tuple[str, float | None, bool]]:
+            context = pieces[group[0]].context or Context()
+            self.observer.model_call("-".join(direction), len(group))
+            return backend.translate_context([pieces[i].source_text for i in group], context.before, context.terms)
+
+        if backend.parallel <= 1 or len(groups) == 1:
+            for group in groups:
+                yield group, run(group)
+            return
+        pool = ThreadPoolExecutor(max_workers=min(backend.parallel, len(groups)), thread_name_prefix="llm")
+        try:
+            futures = {pool.submit(run, group): group for group in groups}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _apply_glossary(self, direction: tuple[Language, Language], namespace: str, pieces: list[Piece]) -> None:
         """Put the target terms in place of the placeholders; a sentence that lost one is translated

@@ -1,9 +1,12 @@
-"""A fast backend: the same Marian model converted once to CTranslate2 (int8 on CPU, float16 on CUDA).
+"""A fast backend: the same seq2seq model converted once to CTranslate2 (int8 on CPU, float16 on CUDA).
 
 The converted copy is kept under ``<home>/ct2/``, keyed by model id, revision and
-quantization, so later starts load it directly. Marian details handled here:
-``</s>`` is appended to the source, the target-language token is prepended for
-multi-target models; decoding runs under the same policy as the transformers backend
+quantization, so later starts load it directly. Marian (Opus-MT) text is handled without
+torch (:class:`MarianText`): ``</s>`` is appended to the source, the target-language token
+is prepended for multi-target models. M2M100, NLLB-200 and MADLAD-400 go through their own
+Hugging Face tokenizer (:class:`TokenizerText`), with the language codes of
+:mod:`.engines` (the target's token starts the decoder, as ``target_prefix``). Decoding
+runs under the same policy as the transformers backend
 (:func:`~bilingual.translation.guards.guarded_decode`).
 """
 
@@ -24,8 +27,8 @@ from ...models import model_revision
 from ..devices import resolve_device
 from ..guards import STRICT, guarded_decode, max_new_tokens
 from . import BackendBase
+from .engines import architecture, language_codes, tokenizer_vocab
 from .marian_text import MarianText
-from .transformers_backend import pick_target_token
 
 logger = logging.getLogger(__name__)
 _convert_lock = threading.Lock()
@@ -57,6 +60,63 @@ def target_vocabulary(model_dir: Path) -> list[str]:
     return [p for p in pieces if p in vocab and p not in ("<unk>", "<s>", "</s>", "<pad>") and " " not in p]
 
 
+class TokenizerText:
+    """Encode and decode text with a model's own Hugging Face tokenizer (M2M100, NLLB-200, MADLAD-400)."""
+
+    def __init__(self, model_dir: Path) -> None:
+        from transformers import AutoTokenizer
+
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(model_dir, trust_remote_code=False)
+        except (OSError, ValueError) as exc:
+            raise ModelNotAvailableError(
+                f"The tokenizer files in the model folder {model_dir.name!r} are missing or corrupt ({exc}). "
+                "Download the model again with `bilingual models download`."
+            ) from exc
+        self.vocab: dict[str, int] = tokenizer_vocab(self.tokenizer)
+        self._lock = threading.Lock()  # Python tokenizers keep per-call state
+
+    def source_lang(self, code: str | None) -> None:
+        """The source language code the tokenizer puts before each sentence (M2M100, NLLB)."""
+        if code:
+            self.tokenizer.src_lang = code
+
+    def encode(self, texts: Sequence[str], prefix: str | None = None) -> list[list[str]]:
+        head = f"{prefix} " if prefix else ""
+        with self._lock:
+            ids = self.tokenizer([head + t for t in texts])["input_ids"]
+            return [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
+
+    def decode(self, tokens: Sequence[str]) -> str:
+        with self._lock:
+            ids = self.tokenizer.convert_tokens_to_ids(list(tokens))
+            return self.tokenizer.decode(ids, skip_special_tokens=True).strip()
+
+
+def _m2m100_vocabulary_by_id() -> None:
+    """Make CTranslate2's M2M100/NLLB converter take the vocabulary from the tokenizer's ids.
+
+    CTranslate2 4.x finds M2M100's language tokens (``__zh__``) in the tokenizer's
+    ``additional_special_tokens``, which transformers 5 no longer fills; the conversion then
+    fails ("vocabulary has size 128008 but the model expected 128112"). Here every id of the
+    model's vocabulary gets the token the tokenizer gives it (``madeupwordN`` for the unused ones).
+    """
+    from ctranslate2.converters import transformers as ct2_transformers
+
+    base = ct2_transformers._MODEL_LOADERS.get("M2M100Config")
+    if base is None or getattr(base, "by_id", False):
+        return
+
+    class ByIdLoader(type(base)):
+        by_id = True
+
+        def get_vocabulary(self, model, tokenizer):
+            by_id = {i: t for t, i in tokenizer_vocab(tokenizer).items()}
+            return [by_id.get(i, f"madeupword{i}") for i in range(model.config.vocab_size)]
+
+    ct2_transformers._MODEL_LOADERS["M2M100Config"] = ByIdLoader()
+
+
 def converted_model(model_dir: Path, model_name: str, quantization: str, home: Path | None) -> Path:
     """The CTranslate2 copy of ``model_dir``, converting it on first use (with its target vocabulary map)."""
     import ctranslate2
@@ -77,6 +137,7 @@ def converted_model(model_dir: Path, model_name: str, quantization: str, home: P
             if pieces:
                 vmap = staging.parent / f"{staging.name}.vmap.txt"
                 vmap.write_text("\t" + " ".join(pieces) + "\n", encoding="utf-8")  # always allowed: these pieces
+            _m2m100_vocabulary_by_id()
             ctranslate2.converters.TransformersConverter(str(model_dir)).convert(
                 str(staging), quantization=quantization, force=True, vmap=str(vmap) if vmap else None
             )
@@ -120,6 +181,7 @@ class CTranslate2Backend(BackendBase):
         *,
         model_name: str,
         target: str,
+        source: str | None = None,
         beam_size: int = 4,
         length_ratio: float = 3.0,
         device: str | None = None,
@@ -141,8 +203,21 @@ class CTranslate2Backend(BackendBase):
         self.repetition_guard = repetition_guard
         kind, index = resolve_device(device, ctranslate2.get_cuda_device_count())
         self.quantization = compute_type if compute_type != "auto" else ("float16" if kind == "cuda" else "int8")
-        self.text = MarianText(model_dir)
-        self.target_token = pick_target_token(self.text.vocab, target)
+        self.engine = architecture(model_dir)
+        source = source or ("en" if target == "zh" else "zh")
+        if self.engine == "marian":
+            self.text: MarianText | TokenizerText = MarianText(model_dir)
+            self.codes = language_codes(self.engine, self.text.vocab, source, target)
+        elif self.engine in ("m2m_100", "nllb", "t5"):
+            self.text = TokenizerText(model_dir)
+            self.codes = language_codes(self.engine, self.text.vocab, source, target)
+            self.text.source_lang(self.codes.source_lang)
+        else:
+            raise BackendNotAvailableError(
+                f"The ctranslate2 backend runs seq2seq models; {model_name!r} is a {self.engine} model. "
+                "Use BILINGUAL_BACKEND=transformers."
+            )
+        self._target_prefix = [self.codes.target_token] if self.codes.target_token else None
         path = converted_model(model_dir, model_name, self.quantization, home)
         self.use_vmap = (path / "vmap.txt").is_file()  # the output layer restricted to the target's pieces
         cores = threads or cpu_threads()
@@ -163,8 +238,19 @@ class CTranslate2Backend(BackendBase):
         )
         self._lock = threading.BoundedSemaphore(self.parallel)  # no more calls at once than workers
 
+    def _decode(self, tokens: Sequence[str]) -> str:
+        """The text of an output: the target-language token (the decoder's first, or one a beam repeated)
+        is not part of it."""
+        if self._target_prefix:
+            tokens = [t for t in tokens if t != self._target_prefix[0]]
+        return self.text.decode(tokens)
+
+    def _prefixes(self, count: int) -> list[list[str]] | None:
+        """The decoder's first token for each sentence (multilingual models), or None."""
+        return [self._target_prefix] * count if self._target_prefix else None
+
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        return [len(tokens) for tokens in self.text.encode(texts, self.target_token)]
+        return [len(tokens) for tokens in self.text.encode(texts, self.codes.source_prefix)]
 
     def translate_batch(self, texts: Sequence[str]) -> list[str]:
         return [text for text, _, _ in self.translate_scored(texts)]
@@ -173,12 +259,12 @@ class CTranslate2Backend(BackendBase):
         """Translations with their mean token log-probability and whether the repetition guard acted."""
         if not texts:
             return []
-        source = self.text.encode(texts, self.target_token)
+        source = self.text.encode(texts, self.codes.source_prefix)
 
         def generate(indices, cap, strict):
             results = self.translator.translate_batch(
                 [source[i] for i in indices], beam_size=self.beam_size, max_decoding_length=cap, return_scores=True,
-                use_vmap=self.use_vmap, **(STRICT if strict else {}),
+                use_vmap=self.use_vmap, target_prefix=self._prefixes(len(indices)), **(STRICT if strict else {}),
             )
             return [r.hypotheses[0] for r in results], [r.scores[0] for r in results]
 
@@ -188,17 +274,17 @@ class CTranslate2Backend(BackendBase):
                 [len(s) for s in source], generate, length_ratio=self.length_ratio, guard=self.repetition_guard,
                 scores=scores,
             )
-        return [(self.text.decode(out), score, g) for out, score, g in zip(outputs, scores, guarded)]
+        return [(self._decode(out), score, g) for out, score, g in zip(outputs, scores, guarded)]
 
     def hypotheses(self, texts: Sequence[str], n: int) -> list[list[str]]:
         """The ``n`` best translations of each sentence from the beam, best first (no repetition guard)."""
         if not texts:
             return []
-        source = self.text.encode(texts, self.target_token)
+        source = self.text.encode(texts, self.codes.source_prefix)
         caps = [max_new_tokens(len(tokens), self.length_ratio) for tokens in source]
         with self._lock:
             results = self.translator.translate_batch(
                 source, beam_size=max(self.beam_size, n), num_hypotheses=n, max_decoding_length=max(caps),
-                use_vmap=self.use_vmap,
+                use_vmap=self.use_vmap, target_prefix=self._prefixes(len(source)),
             )
-        return [[self.text.decode(h[:cap]) for h in r.hypotheses] for r, cap in zip(results, caps)]
+        return [[self._decode(h[:cap]) for h in r.hypotheses] for r, cap in zip(results, caps)]

@@ -1,4 +1,4 @@
-"""The reference backend: a Marian (Opus-MT) model through Hugging Face transformers."""
+"""The reference backend: a seq2seq model (Opus-MT, M2M100, NLLB-200, MADLAD-400) through Hugging Face transformers."""
 
 from __future__ import annotations
 
@@ -10,23 +10,9 @@ from ...models import load_seq2seq, model_revision
 from ..devices import resolve_device
 from ..guards import STRICT, guarded_decode, max_new_tokens
 from . import BackendBase
+from .engines import architecture, language_codes, pick_target_token, tokenizer_vocab
 
-# Target-language tokens of multi-target Opus-MT models, best first, per target language.
-TARGET_TOKENS = {
-    "zh": (">>cmn_Hans<<", ">>zho_Hans<<", ">>cmn<<", ">>zho<<", ">>zh<<"),
-    "en": (">>eng<<", ">>en<<"),
-}
-
-
-def pick_target_token(vocab: dict[str, int] | Sequence[str], target: str) -> str | None:
-    """The target-language token to prepend, if the vocabulary has language tokens at all."""
-    if not any(t.startswith(">>") and t.endswith("<<") for t in vocab):
-        return None
-    for token in TARGET_TOKENS[target]:
-        if token in vocab:
-            return token
-    return None
-
+__all__ = ["TransformersBackend", "pick_target_token"]
 
 class TransformersBackend(BackendBase):
     """Translate batches with ``model.generate``; one lock serializes calls to the model.
@@ -35,6 +21,7 @@ class TransformersBackend(BackendBase):
         model_dir: a local directory in the Hugging Face layout.
         model_name: the id reported to users (Hub id or path).
         target: the target language, ``"zh"`` or ``"en"``.
+        source: the source language (None: the other one).
         beam_size: beams in decoding.
         length_ratio: cap of new tokens relative to the source length.
         device: ``cpu``, ``cuda``, ``cuda:N``, or None for CUDA when available.
@@ -52,6 +39,7 @@ class TransformersBackend(BackendBase):
         *,
         model_name: str,
         target: str,
+        source: str | None = None,
         beam_size: int = 4,
         length_ratio: float = 3.0,
         device: str | None = None,
@@ -70,14 +58,23 @@ class TransformersBackend(BackendBase):
         self.tokenizer, self.model = load_seq2seq(model_dir, model_name, allow_pickle=allow_pickle)
         self.model.to(self.device)
         self._torch = torch
-        self.target_token = pick_target_token(self.tokenizer.get_vocab(), target)
+        vocab = tokenizer_vocab(self.tokenizer)
+        self.engine = architecture(model_dir, vocab)
+        self.codes = language_codes(self.engine, vocab, source or ("en" if target == "zh" else "zh"), target)
+        if self.codes.source_lang:
+            self.tokenizer.src_lang = self.codes.source_lang  # M2M100 and NLLB put it before the source
+        self._special = {t for t in (self.tokenizer.pad_token_id, self.tokenizer.eos_token_id) if t is not None}
+        self._forced = {}
+        if self.codes.target_token:  # and the decoder starts with the target's (never part of the output)
+            self._forced["forced_bos_token_id"] = self.tokenizer.convert_tokens_to_ids(self.codes.target_token)
+            self._special.add(self._forced["forced_bos_token_id"])
         self.fingerprint = f"transformers|{model_name}|{model_revision(model_dir)}|beam={beam_size}|ratio={length_ratio}"
         limit = getattr(self.model.config, "max_position_embeddings", 512) or 512
         self.max_length = min(int(limit), 512)
-        self._special = {t for t in (self.tokenizer.pad_token_id, self.tokenizer.eos_token_id) if t is not None}
 
     def _prefixed(self, texts: Sequence[str]) -> list[str]:
-        return [f"{self.target_token} {t}" for t in texts] if self.target_token else list(texts)
+        prefix = self.codes.source_prefix
+        return [f"{prefix} {t}" for t in texts] if prefix else list(texts)
 
     def _encode(self, texts: Sequence[str]):
         return self.tokenizer(self._prefixed(texts), return_tensors="pt", padding=True, truncation=False).to(self.device)
@@ -127,7 +124,7 @@ class TransformersBackend(BackendBase):
         beams = beams or self.beam_size
         out = self.model.generate(
             **enc, num_beams=beams, max_new_tokens=cap, do_sample=False,
-            output_scores=scored, return_dict_in_generate=scored, **options
+            output_scores=scored, return_dict_in_generate=scored, **self._forced, **options
         )
         sequences = out.sequences if scored else out
         tokens = [[t for t in ids if t not in self._special] for ids in sequences.tolist()]
