@@ -98,3 +98,40 @@ def test_speed_benchmark_runs(tmp_path):
     out = _run(["benchmarks/speed.py", "--small", "--direction", "zh-en", "--sentences", "4", "--workdir",
                 str(tmp_path)])
     assert "bilingual ctranslate2" in out and "speed-up" in out and "again from the cache" in out
+
+
+def test_engines_are_compared_side_by_side_on_the_same_sentences(tmp_path, monkeypatch, tiny_zh_en, tiny_en_zh,
+                                                                  tiny_m2m100):
+    from tests.fake_llm import fake_llm_server
+
+    data = tmp_path / "data" / "flores200"
+    data.mkdir(parents=True)
+    (data / "flores200.devtest.zho_Hans").write_text("\n".join(zh for zh, _ in PAIRS[:4]) + "\n", encoding="utf-8")
+    (data / "flores200.devtest.eng_Latn").write_text("\n".join(en for _, en in PAIRS[:4]) + "\n", encoding="utf-8")
+    ntrex = tmp_path / "data" / "ntrex128"
+    ntrex.mkdir()
+    (ntrex / "newstest2019-src.eng.txt").write_text("\n".join(en for _, en in PAIRS[4:8]) + "\n", encoding="utf-8")
+    (ntrex / "newstest2019-ref.zho_Hans.txt").write_text("\n".join(zh for zh, _ in PAIRS[4:8]) + "\n", encoding="utf-8")
+    monkeypatch.setenv("BILINGUAL_MODEL_ZH_EN", str(tiny_zh_en))
+    monkeypatch.setenv("BILINGUAL_MODEL_EN_ZH", str(tiny_en_zh))
+    out = io.StringIO()
+    with fake_llm_server() as (url, _):
+        monkeypatch.setenv("BILINGUAL_LLM_URL", url)
+        monkeypatch.setenv("BILINGUAL_LLM_MODEL", "fake-mt")
+        assert cli_main(["eval", "--engine", "marian", "--engine", f"m2m_100={tiny_m2m100}", "--engine", "llm",
+                         "--set", "flores200-devtest", "--set", "ntrex128", "--data", str(tmp_path / "data"),
+                         "--out", str(tmp_path / "r")], stdout=out) == 0
+    rows = json.loads((tmp_path / "r" / "comparison.json").read_text())
+    # FLORES both ways, NTREX-128 en->zh only; each engine on the same 4 sentences
+    assert [(r["test_set"], r["direction"], r["engine"].split("=")[0]) for r in rows] == [
+        (s, d, e) for s, d in (("flores200-devtest", "zh-en"), ("flores200-devtest", "en-zh"), ("ntrex128", "en-zh"))
+        for e in ("marian", "m2m_100", "llm")]
+    assert all(r["sentences"] == 4 and r["comet"] is None for r in rows)
+    m2m = {(r["test_set"], r["direction"]): r["bleu"] for r in rows if r["engine"].startswith("m2m_100")}
+    assert m2m[("ntrex128", "en-zh")] < 100.0  # sentences it never learned: the scores are real, not echoed
+    assert all(r["bleu"] == 100.0 for r in rows if r not in [x for x in rows if x["engine"].startswith("m2m_100")
+                                                              and x["test_set"] == "ntrex128"])
+    assert all(r["sentences_per_second"] > 0 and r["peak_rss_mb"] > 0 for r in rows)
+    table = out.getvalue()
+    assert table.startswith("| test set | direction | engine | sentences | BLEU | chrF | COMET | sentences/s |")
+    assert "| flores200-devtest | en-zh | llm | 4 | 100.00 | 100.00 | n/a |" in table

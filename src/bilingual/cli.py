@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from .config import Settings, evaldata_folder
+from .config import ENGINES, Settings, evaldata_folder
 from .errors import BilingualError, ConfigError
 from .models import download, locate
 
@@ -152,6 +152,11 @@ def _eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from .evaluation import evaluate, set_files
     from .translation.translator import Translator
 
+    if args.engine or len(args.set or []) > 1 or args.direction == "both":
+        return _compare(args, settings, out)
+    if not args.direction:
+        raise BilingualError("Give --direction zh-en, en-zh or both.")
+    args.set = args.set[0] if args.set else None
     source, target = args.direction.split("-")
     if args.set:
         src, ref = set_files(Path(args.data), args.set, source, target)
@@ -166,6 +171,32 @@ def _eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         f"{args.direction}  {scores.sentences} sentences  BLEU {scores.bleu}  chrF {scores.chrf}  spBLEU {spbleu}  "
         f"({scores.seconds} s)\n{scores.bleu_signature}\noutput and scores: {folder}\n"
     )
+    return 0
+
+
+def _compare(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from pathlib import Path
+
+    from dataclasses import replace
+
+    from .evaluation import COMPARISON_SETS, compare, table
+    from .translation.translator import Translator
+
+    base = Translator(settings)
+    translators = {}
+    for value in args.engine or [settings.engine]:
+        engine, _, model = value.partition("=")
+        if engine not in ENGINES:
+            raise ConfigError(f"--engine {engine!r} is not an engine; choose one of {', '.join(ENGINES)}, "
+                              "optionally with =MODEL (a Hub id or folder for both directions).")
+        translators[value] = (Translator(replace(settings, engine=engine, engine_zh_en=None, engine_en_zh=None,
+                                                 model_zh_en=model, model_en_zh=model, revision_zh_en=None,
+                                                 revision_en_zh=None))
+                              if model else base.with_engine(engine))
+    directions = ["zh-en", "en-zh"] if args.direction in (None, "both") else [args.direction]
+    folder = Path(args.out or "eval-engines")
+    rows = compare(translators, args.set or COMPARISON_SETS, directions, Path(args.data), folder, limit=args.limit)
+    out.write(table(rows) + f"output and scores: {folder}\n")
     return 0
 
 
@@ -309,6 +340,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="target language (default: the other one); zh-Hant, zh-TW, zh-HK: Traditional characters")
     tr.add_argument("--from", choices=["en", "zh"], help="source language (default: detected)")
     tr.add_argument("--beam-size", type=int, help="beams in decoding (default 4)")
+    tr.add_argument("--engine", choices=list(ENGINES), help="the translation engine (default: BILINGUAL_ENGINE, "
+                    "else the model's own architecture); llm: the server at BILINGUAL_LLM_URL")
     sm = sub.add_parser("summarize", help="summarize a file or standard input")
     sm.add_argument("file", nargs="?", help="a UTF-8 text file (default: standard input)")
     sm.add_argument("--language", choices=["en", "zh", "zh-Hans", "zh-Hant", "zh-TW", "zh-HK"],
@@ -317,8 +350,15 @@ def build_parser() -> argparse.ArgumentParser:
     sm.add_argument("--sentences", type=int, help="sentences in an extractive summary")
     sm.add_argument("--max-length", type=int, help="most tokens of an abstractive summary")
     ev = sub.add_parser("eval", help="score translation quality (BLEU, chrF) on a parallel test set")
-    ev.add_argument("--direction", choices=["zh-en", "en-zh"], required=True)
-    ev.add_argument("--set", help="flores200-dev, flores200-devtest, newstest2017 ... newstest2021")
+    ev.add_argument("--direction", choices=["zh-en", "en-zh", "both"],
+                    help="required for one engine on one set; with --engine: default both")
+    ev.add_argument("--set", action="append", help="flores200-dev, flores200-devtest, ntrex128 (en-zh), newstest2017 "
+                    "... newstest2021; repeat it for several (with --engine: default flores200-devtest, ntrex128, "
+                    "newstest2020)")
+    ev.add_argument("--engine", action="append", metavar="ENGINE[=MODEL]",
+                    help=f"one of {', '.join(ENGINES)}, optionally with the model both directions use (a Hub id or "
+                    "folder: m2m_100=facebook/m2m100_418M); repeat it to compare engines side by side on the same "
+                    "sentences (one table: BLEU, chrF, COMET when installed, sentences per second, peak memory)")
     ev.add_argument("--src", help="source file, one sentence a line")
     ev.add_argument("--ref", help="reference file, one sentence a line")
     ev.add_argument("--data", default=evaldata_folder(),
@@ -379,6 +419,8 @@ def main(
     overrides = {"beam_size": args.beam_size} if getattr(args, "beam_size", None) else {}
     if getattr(args, "backend", None):
         overrides["backend"] = args.backend
+    if args.command == "translate" and args.engine:
+        overrides.update(engine=args.engine, engine_zh_en=None, engine_en_zh=None)
     try:
         settings = Settings.from_env(**overrides)
         if args.command == "translate":

@@ -362,7 +362,8 @@ class RestApi:
         detail = _flag(params.get("detail"))
         glossary = self._glossary(params.get("glossary"))
         segments: list[list[list[dict[str, Any]]]] = []
-        translator = self.translator.with_memory(_namespace(request))
+        model_type, engine = self._model_type(params.get("model_type"))
+        translator = self.translator.with_engine(engine).with_memory(_namespace(request))
 
         def work() -> tuple[list[str], list[list[str]]]:
             if text_format == "html":
@@ -386,7 +387,28 @@ class RestApi:
             answer["alternatives"] = (alts if batch else alts[0]) if alts else ([[] for _ in items] if batch else [])
         if segments:
             answer["segments"] = segments if batch else segments[0]
+        if params.get("model_type"):
+            answer["model_type_used"] = model_type  # as DeepL answers
         return answer
+
+    def _model_type(self, value: Any) -> tuple[str, str | None]:
+        """DeepL's ``model_type``: (the type used, the engine it asks for; None: the default one).
+
+        ``latency_optimized`` (or none) is the default engine; ``quality_optimized`` the configured
+        quality engine (400 when there is none); ``prefer_quality_optimized`` that one when configured.
+        """
+        quality = self.translator.settings.quality_engine
+        if value in (None, "", "latency_optimized"):
+            return "latency_optimized", None
+        if value == "prefer_quality_optimized":
+            return ("quality_optimized", quality) if quality else ("latency_optimized", None)
+        if value == "quality_optimized":
+            if not quality:
+                raise ApiError(400, "Invalid request: this server has no quality engine (BILINGUAL_QUALITY_ENGINE); "
+                                    "send model_type=latency_optimized or leave it out")
+            return "quality_optimized", quality
+        raise ApiError(400, "Invalid request: model_type must be latency_optimized, quality_optimized or "
+                            "prefer_quality_optimized")
 
     def _detected(self, text: str) -> dict[str, Any]:
         """LibreTranslate's ``{confidence (0-100), language}`` for one text; 400 if it is not zh or en."""
@@ -486,7 +508,8 @@ class RestApi:
         except BilingualError as exc:
             raise ApiError(400, f"Invalid request: {exc}") from None
         out_suffix = documents.output_suffix(suffix, params.get("output") if isinstance(params.get("output"), str) else None)
-        translator = self.translator.with_memory(_namespace(request))
+        translator = self.translator.with_engine(self._model_type(params.get("model_type"))[1]).with_memory(
+            _namespace(request))
         translated = await self._run(lambda: documents.translate_content(
             translator, data, upload.filename, tgt, source=src, bilingual=bilingual, out_suffix=out_suffix,
             max_chars=char_limit, memory=self.work.memory, retranslate=_flag(params.get("retranslate"))))
@@ -587,6 +610,7 @@ class RestApi:
             "supportedFilesFormat": list(documents.FORMATS),
             "fileSizeLimitMb": self.service.file_limit_mb,
             "alternativesLimit": self.service.alternatives_limit,
+            "engines": self.translator.engine_choices(),
             "language": {
                 "source": {"code": "auto", "name": "Auto Detect"},
                 "target": dict(zip(("code", "name"), LIBRETRANSLATE_LANGUAGES[1])),
@@ -594,7 +618,8 @@ class RestApi:
         }
 
     def health(self) -> dict[str, Any]:
-        return {"status": "ok", "running": self.work.running, "waiting": self.work.waiting}
+        return {"status": "ok", "running": self.work.running, "waiting": self.work.waiting,
+                "engines": self.translator.engine_choices()}
 
     # -- wiring -------------------------------------------------------------------------------
 

@@ -110,6 +110,7 @@ class Translator:
         )
         self.memory_namespace = ""
         self.observer = Observer()
+        self._engines: dict[str, Translator] = {}
 
     def with_glossary(self, glossary) -> Translator:
         """This translator (its models, cache and settings shared) with another default glossary."""
@@ -127,6 +128,42 @@ class Translator:
         twin = copy.copy(self)
         twin.memory_namespace = namespace
         return twin
+
+    def with_engine(self, engine: str | None) -> Translator:
+        """This translator with both directions on ``engine`` (see :data:`~bilingual.config.ENGINES`): its own
+        models, loaded once and kept; cache, memory and glossary shared. None: this translator."""
+        if engine is None:
+            return self
+        with self._lock:
+            twin = self._engines.get(engine)
+            if twin is None:
+                twin = copy.copy(self)
+                twin.settings = replace(self.settings, engine=engine, engine_zh_en=None, engine_en_zh=None)
+                twin._backends, twin._schedulers, twin._engines = {}, {}, {}
+                twin._lock = threading.Lock()
+                self._engines[engine] = twin
+        return twin if twin.memory_namespace == self.memory_namespace else twin.with_memory(self.memory_namespace)
+
+    def engine_choices(self) -> list[dict[str, Any]]:
+        """The engines a caller may choose (REST's ``model_type``, the page): the default, and the quality
+        engine when one is configured; each with its engine and model per direction, and the license when known."""
+        choices = [("latency_optimized", self)]
+        if self.settings.quality_engine:
+            choices.append(("quality_optimized", self.with_engine(self.settings.quality_engine)))
+        return [{"model_type": kind, "directions": {d: t._describe(d) for d in ("zh-en", "en-zh")}}
+                for kind, t in choices]
+
+    def _describe(self, direction: str) -> dict[str, Any]:
+        from .backends.engines import model_license
+
+        engine = self.settings.engine_for(direction)
+        loaded = self._backends.get(tuple(direction.split("-")))  # type: ignore[arg-type]
+        if loaded is not None:
+            return {"engine": loaded.engine, "model": loaded.model_name, "license": loaded.license}
+        if engine == "llm":
+            return {"engine": "llm", "model": self.settings.llm_model, "license": None}
+        name = self.settings.model_ref(direction).name
+        return {"engine": engine, "model": name, "license": model_license(None, name)}
 
     # -- models -----------------------------------------------------------------------------
 
