@@ -135,3 +135,11 @@ def test_engines_are_compared_side_by_side_on_the_same_sentences(tmp_path, monke
     table = out.getvalue()
     assert table.startswith("| test set | direction | engine | sentences | BLEU | chrF | COMET | sentences/s |")
     assert "| flores200-devtest | en-zh | llm | 4 | 100.00 | 100.00 | n/a |" in table
+
+
+@pytest.mark.slow
+def test_engines_benchmark_runs(tiny_en_zh, tiny_m2m100):
+    out = _run(["benchmarks/engines.py", "--quick", "--sentences", "8"])
+    for row in ("marian / transformers", "marian / ctranslate2", "m2m_100 / transformers", "m2m_100 / ctranslate2"):
+        assert row in out
+    assert "LLM engine: our work (prompts, parsing, checks)" in out

@@ -134,6 +134,10 @@ class RestIngress:
         infos = {key: await handle.info.remote() for key, handle in self.handles.items()}
 
         def factory(source, target, settings):
+            if settings.engine_for(f"{source}-{target}") == "llm":  # a thin client of the LLM server: here
+                from .translation.backends import build_backend
+
+                return build_backend("transformers", source, target, settings)
             return RemoteBackend(self.handles[(source, target)], infos[(source, target)])
 
         # sentences are batched across requests by the model deployments' @serve.batch
