@@ -251,3 +251,47 @@ def test_sixteen_concurrent_rest_requests_on_the_llm_engine_all_come_back_exact(
         status, body = request(f"{base}/translate", json.dumps({"q": "谢谢。", "source": "zh", "target": "en"}).encode(),
                                headers={"Content-Type": "application/json"})
     assert status == 503 and "cannot be reached" in json.loads(body)["error"]
+
+
+def test_rest_model_type_picks_the_quality_engine_and_health_lists_the_engines(tmp_path):
+    from starlette.testclient import TestClient
+
+    from bilingual.config import ServiceSettings
+    from bilingual.server import build
+    from bilingual.translation.backends import build_backend
+    from tests.fakes import FakeBackend
+
+    def factory(source, target, settings):  # the default engine is a fake; the quality engine the LLM server
+        if settings.engine_for(f"{source}-{target}") == "llm":
+            return build_backend("transformers", source, target, settings)
+        return FakeBackend()
+
+    with fake_llm_server() as (url, behaviour):
+        settings = Settings(home=str(tmp_path), cache=False, offline=True, quality_engine="llm", llm_url=url,
+                            llm_model="fake-mt", llm_retries=0, batch_wait_ms=0)
+        app = build(settings, ServiceSettings(), translator=Translator(settings, backend_factory=factory), page=False)
+        with TestClient(app) as client:
+            def ask(**extra):
+                return client.post("/translate", json={"q": "谢谢。", "source": "zh", "target": "en", **extra})
+
+            assert ask().json() == {"translatedText": "<谢谢。>"}  # LibreTranslate clients: the default engine
+            assert ask(model_type="latency_optimized").json()["translatedText"] == "<谢谢。>"
+            quality = ask(model_type="quality_optimized").json()
+            assert quality == {"translatedText": "Thank you.", "model_type_used": "quality_optimized"}
+            assert ask(model_type="prefer_quality_optimized").json()["translatedText"] == "Thank you."
+            wrong = ask(model_type="best")
+            assert wrong.status_code == 400 and "model_type must be" in wrong.json()["error"]
+            engines = client.get("/health").json()["engines"]
+            assert [e["model_type"] for e in engines] == ["latency_optimized", "quality_optimized"]
+            assert engines[1]["directions"]["zh-en"] == {"engine": "llm", "model": "fake-mt", "license": None}
+            assert client.get("/frontend/settings").json()["engines"] == engines
+        assert len(behaviour.requests) == 2
+    plain = Settings(home=str(tmp_path), cache=False, offline=True)
+    app = build(plain, ServiceSettings(), translator=Translator(plain, backend_factory=factory), page=False)
+    with TestClient(app) as client:
+        refused = client.post("/translate", json={"q": "谢谢。", "source": "zh", "target": "en",
+                                                  "model_type": "quality_optimized"})
+        assert refused.status_code == 400 and "no quality engine" in refused.json()["error"]
+        assert client.post("/translate", json={
+            "q": "谢谢。", "source": "zh", "target": "en", "model_type": "prefer_quality_optimized"}).json() == {
+            "translatedText": "<谢谢。>", "model_type_used": "latency_optimized"}
