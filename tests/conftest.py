@@ -85,9 +85,6 @@ def tiny_summarizer_model() -> Path:
 @pytest.fixture(scope="session")
 def tiny_m2m100() -> Path:
     """One tiny M2M100-architecture model for both directions (tests/fixtures/tiny_engines.py)."""
-    import os
-
     from tests.fixtures.tiny_engines import cached_engine_model
 
-    root = Path(os.environ.get("BILINGUAL_TEST_MODELS", Path.home() / ".cache" / "bilingual-test-models"))
-    return cached_engine_model("m2m100", root)
+    return cached_engine_model("m2m100")

@@ -156,15 +156,15 @@ def _eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         return _compare(args, settings, out)
     if not args.direction:
         raise BilingualError("Give --direction zh-en, en-zh or both.")
-    args.set = args.set[0] if args.set else None
+    test_set = args.set[0] if args.set else None
     source, target = args.direction.split("-")
-    if args.set:
-        src, ref = set_files(Path(args.data), args.set, source, target)
+    if test_set:
+        src, ref = set_files(Path(args.data), test_set, source, target)
     elif args.src and args.ref:
         src, ref = Path(args.src), Path(args.ref)
     else:
         raise BilingualError("Give a test set (--set NAME) or a pair of files (--src FILE --ref FILE).")
-    folder = Path(args.out or f"eval-{args.set or 'files'}-{args.direction}-{settings.backend}")
+    folder = Path(args.out or f"eval-{test_set or 'files'}-{args.direction}-{settings.backend}")
     scores = evaluate(Translator(settings), src, ref, source, target, folder, limit=args.limit)
     spbleu = "n/a (sacrebleu's flores200 model is not available offline)" if scores.spbleu is None else scores.spbleu
     out.write(
@@ -175,9 +175,8 @@ def _eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 
 def _compare(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from pathlib import Path
-
     from dataclasses import replace
+    from pathlib import Path
 
     from .evaluation import COMPARISON_SETS, compare, table
     from .translation.translator import Translator

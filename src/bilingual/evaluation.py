@@ -129,9 +129,9 @@ def compare(translators: dict[str, Translator], sets: list[str], directions: lis
             if not src.is_file():
                 raise BilingualError(f"The test set {name} is not in {data}: {src.name} is missing. Check --data.")
             for engine, translator in translators.items():
-                scores = evaluate(translator, src, ref, source, target, out / name / direction / engine, limit=limit)
-                hypotheses = _read(out / name / direction / engine / "hypothesis.txt")
-                comet = comet_score(_read(src)[: scores.sentences], hypotheses, _read(ref)[: scores.sentences])
+                folder = out / name / direction / engine
+                scores = evaluate(translator, src, ref, source, target, folder, limit=limit)
+                comet = comet_score(src, folder / "hypothesis.txt", ref, scores.sentences)
                 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
                 rows.append(Row(name, direction, engine, scores.sentences, scores.bleu, scores.chrf, comet,
                                 round(scores.sentences / max(scores.seconds, 1e-9), 2), round(peak, 1)))
@@ -139,8 +139,9 @@ def compare(translators: dict[str, Translator], sets: list[str], directions: lis
     return rows
 
 
-def comet_score(sources: list[str], hypotheses: list[str], references: list[str]) -> float | None:
-    """COMET (wmt22-comet-da) when the optional ``unbabel-comet`` package and its weights are on this machine."""
+def comet_score(sources: Path, hypotheses: Path, references: Path, count: int) -> float | None:
+    """COMET (wmt22-comet-da) of the first ``count`` lines, when the optional ``unbabel-comet`` package and
+    its weights are on this machine (the files are read only then)."""
     try:
         from comet import download_model, load_from_checkpoint
     except ImportError:
@@ -149,7 +150,8 @@ def comet_score(sources: list[str], hypotheses: list[str], references: list[str]
         model = load_from_checkpoint(download_model("Unbabel/wmt22-comet-da"))
     except Exception:  # noqa: BLE001 - no weights offline: the column says n/a
         return None
-    data = [{"src": s, "mt": h, "ref": r} for s, h, r in zip(sources, hypotheses, references)]
+    data = [{"src": s, "mt": h, "ref": r}
+            for s, h, r in zip(_read(sources)[:count], _read(hypotheses), _read(references)[:count])]
     return round(100 * model.predict(data, batch_size=16, gpus=0, progress_bar=False).system_score, 2)
 
 

@@ -413,13 +413,13 @@ class Translator:
     @staticmethod
     def _contexts(plan: DocumentPlan, terms: Terms | dict) -> None:
         """Give each pending piece its paragraph's :class:`Context` (one object per paragraph)."""
-        befores = paragraph_contexts([" ".join(s) for s in plan.sentences], CONTEXT_CHARS)
+        paragraphs = [" ".join(s) for s in plan.sentences]
+        befores = paragraph_contexts(paragraphs, CONTEXT_CHARS)
         contexts: dict[int, Context] = {}
         for piece in plan.pending:
             context = contexts.get(piece.paragraph)
             if context is None:
-                paragraph = " ".join(plan.sentences[piece.paragraph])
-                found = found_terms(paragraph, terms, plan.source) if terms else []
+                found = found_terms(paragraphs[piece.paragraph], terms, plan.source) if terms else []
                 context = contexts[piece.paragraph] = Context(befores[piece.paragraph],
                                                               {t: terms[t] for t in found})
             piece.context = context

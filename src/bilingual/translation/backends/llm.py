@@ -29,9 +29,8 @@ import logging
 import math
 import re
 import threading
-import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -46,7 +45,7 @@ WINDOW = 12  # most sentences in one request
 IMPLAUSIBLE = ("empty", "untranslated", "length", "language")  # flags that mean "not a translation of this line"
 
 _NUMBERED = re.compile(r"^\s*(?:\*\*)?(\d{1,4})(?:\*\*)?\s*[.．、:：)）]\s*(.*?)\s*$")
-_TAGS = re.compile(r"</?\s*(source|context|glossary)\s*>", re.I)
+_TAGS = re.compile(r"</?\s*(source|context|glossary|think)\s*>", re.I)  # ours, and reasoning models'
 _THINKING = re.compile(r"<think>.*?</think>", re.S)
 _FENCE = re.compile(r"^\s*```[\w-]*\s*$")
 
@@ -168,7 +167,6 @@ class LLMBackend(BackendBase):
         self.license = chat.license
         self.fingerprint = f"{chat.fingerprint}|numbered-v1"
         self._slots = threading.BoundedSemaphore(self.parallel)
-        self.timings = Timings()
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         # An estimate (the server's tokenizer is not here): enough to batch and to split very long sentences.
@@ -185,7 +183,7 @@ class LLMBackend(BackendBase):
         out: list[Scored] = []
         for start in range(0, len(texts), self.window):
             window = list(texts[start:start + self.window])
-            found = self._request(window, context, terms)
+            found = self._request(window, context, terms) if len(window) > 1 else None  # one sentence: asked once
             if found is None or not all(plausible(s, t, self.source, self.target) for s, (t, _) in zip(window, found)):
                 found = [self._one(text, context, terms) for text in window]
             out += [(text, score, False) for text, score in found]
@@ -203,38 +201,17 @@ class LLMBackend(BackendBase):
         return self._parse(self._ask(texts, context, terms), len(texts))
 
     def _parse(self, reply: Reply, count: int) -> list[tuple[str, float | None]] | None:
-        started = time.perf_counter()
         parsed = parse_numbered(reply.text, count)
-        scores = line_scores(reply)
-        self.timings.add("parse", time.perf_counter() - started)
         if parsed is None:
             return None
+        scores = line_scores(reply)
         return [(text, scores[index] if index < len(scores) else None) for text, index in parsed]
 
     def _ask(self, texts: list[str], context: Sequence[str], terms: Mapping[str, str]) -> Reply:
-        started = time.perf_counter()
-        messages = build_messages(texts, self.source, self.target, context,
-                                  {k: v for k, v in terms.items() if any(k in t for t in texts)})
+        messages = build_messages(texts, self.source, self.target, context, terms)
         budget = sum(16 + 6 * len(t) for t in texts)  # tokens: generous; a cap, not a target
-        self.timings.add("prompt", time.perf_counter() - started)
         with self._slots:
-            started = time.perf_counter()
-            try:
-                return self.chat.complete(messages, min(budget, 8192))
-            finally:
-                self.timings.add("model", time.perf_counter() - started)
-
-
-@dataclass
-class Timings:
-    """Seconds spent building prompts, waiting for the model and parsing its answers (benchmarks read them)."""
-
-    seconds: dict[str, float] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def add(self, part: str, seconds: float) -> None:
-        with self._lock:
-            self.seconds[part] = self.seconds.get(part, 0.0) + seconds
+            return self.chat.complete(messages, min(budget, 8192))
 
 
 class OpenAIChat:
