@@ -16,7 +16,7 @@ import pytest
 from tests.fixtures.tiny_models import cached_model
 
 MODEL_FIXTURES = {"tiny_zh_en", "tiny_en_zh", "tiny_settings", "tiny_translator", "tiny_translator_ct2",
-                  "tiny_summarizer_model", "tiny_m2m100"}
+                  "tiny_summarizer_model", "tiny_m2m100", "tiny_llm"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -88,3 +88,11 @@ def tiny_m2m100() -> Path:
     from tests.fixtures.tiny_engines import cached_engine_model
 
     return cached_engine_model("m2m100")
+
+
+@pytest.fixture(scope="session")
+def tiny_llm() -> Path:
+    """A tiny Qwen2-architecture instruct model that answers the LLM engine's prompt (tests/fixtures/tiny_llm.py)."""
+    from tests.fixtures.tiny_llm import cached_llm
+
+    return cached_llm()

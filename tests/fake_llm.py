@@ -4,7 +4,7 @@ It answers ``POST /v1/chat/completions`` as a well-behaved translation model wou
 numbered lines between ``<source>`` tags and answers each from a dictionary (the corpus pairs),
 with per-token log-probabilities. Switches make it misbehave the ways real servers and models
 do: drop a line, fail with a status a number of times, answer slowly, or obey an instruction
-written in the article. It records every request (and the most in flight at once).
+written in the article. It records every request with its reply (and the most in flight at once).
 
 The end-to-end tests with a real model use a tiny trained causal model instead (``test_llm_model.py``).
 """
@@ -63,8 +63,9 @@ def _handler(behaviour: Behaviour):
 
         def do_POST(self):  # noqa: N802 - http.server's name
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            record = {**body, "authorization": self.headers.get("Authorization")}
             with behaviour.lock:
-                behaviour.requests.append({**body, "authorization": self.headers.get("Authorization")})
+                behaviour.requests.append(record)
                 behaviour.in_flight += 1
                 behaviour.peak = max(behaviour.peak, behaviour.in_flight)
                 status = behaviour.fail.pop(0) if behaviour.fail else 200
@@ -77,7 +78,7 @@ def _handler(behaviour: Behaviour):
                 user = body["messages"][-1]["content"]
                 inner = user.split("<source>\n", 1)[1].rsplit("\n</source>", 1)[0]
                 lines = [_LINE.match(line).group(2) for line in inner.split("\n")]
-                text = _answer(lines, behaviour)
+                text = record["reply"] = _answer(lines, behaviour)
                 logprobs = None
                 if body.get("logprobs"):
                     pieces = re.findall(r"\n|[^\n]{1,4}", text)

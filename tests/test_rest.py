@@ -13,8 +13,6 @@ import io
 import json
 import threading
 import time
-import urllib.error
-import urllib.request
 
 import httpx
 import pytest
