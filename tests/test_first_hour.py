@@ -40,7 +40,7 @@ def test_an_article_over_the_limit_is_refused_with_its_length_never_cut(tmp_path
         assert box["props"].get("max_length") is None  # nothing is cut in the browser
         translate = fn_index(url, "translate_stream")
         text = "The weather is good. " * 12_000  # 252,000 characters
-        status, messages = run_event(url, translate, [text, "自动 Auto", ""])
+        status, messages = run_event(url, translate, [text, "自动 Auto", "", "latency_optimized"])
         shown = _completed(messages)["output"]["data"][0]
         assert status == 200 and "文本太长" in shown and "252,000 characters" in shown and "200,000" in shown
 

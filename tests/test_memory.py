@@ -239,7 +239,7 @@ def test_the_page_saves_corrections_into_the_memory(home):
 
     with live_server(home) as url:
         translate = fn_index(url, "translate_stream")
-        _, messages = run_event(url, translate, ["天气很好。谢谢。", "自动 Auto", ""])
+        _, messages = run_event(url, translate, ["天气很好。谢谢。", "自动 Auto", "", "latency_optimized"])
         data = next(m for m in messages if m.get("msg") == "process_completed")["output"]["data"]
         choices = data[4]["choices"]
         assert [label for label, _ in choices] == ["1.1 天气很好。", "1.2 谢谢。"]
@@ -249,7 +249,7 @@ def test_the_page_saves_corrections_into_the_memory(home):
         _, messages = run_event(url, save, [choices[0][1], "Lovely weather."])
         status = next(m for m in messages if m.get("msg") == "process_completed")["output"]["data"][0]
         assert status.startswith("已保存到翻译记忆 Saved to the translation memory")
-        _, messages = run_event(url, translate, ["天气很好。谢谢。", "自动 Auto", ""])
+        _, messages = run_event(url, translate, ["天气很好。谢谢。", "自动 Auto", "", "latency_optimized"])
         data = next(m for m in messages if m.get("msg") == "process_completed")["output"]["data"]
         assert data[1] == "Lovely weather. <谢谢。>"
         assert 'class="seg memory"' in data[2]

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 from tests.app_server import running_app
+from tests.browser import OUTPUT, chromium, open_page
 from tests.fixtures.articles import EN_ARTICLE, EN_OF_ZH_ARTICLE, ZH_ARTICLE, ZH_OF_EN_ARTICLE
-
-ROOT = Path(__file__).resolve().parents[1]
-OUTPUT = ROOT / "test-output"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
@@ -98,32 +93,15 @@ def test_concurrent_api_calls_are_all_correct(app_url):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
+    with chromium() as b:
         yield b
-        b.close()
-
-
-def _open(page, url: str) -> None:
-    """Load the page and wait until it can be used (not for "networkidle", which Playwright advises
-    against and which once waited past 30 s on a busy CI machine)."""
-    page.goto(url, wait_until="load")
-    page.locator("#article textarea").wait_for(timeout=60_000)
-    page.locator("#translate-btn").wait_for(timeout=60_000)
 
 
 def test_browser_translate_side_by_side_and_no_external_requests(app_url, browser):
     page = browser.new_page(viewport={"width": 1300, "height": 1400})
     hosts = set()
     page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
-    _open(page, app_url)
+    open_page(page, app_url)
     page.locator("#article textarea").fill(ZH_ARTICLE)
     page.get_by_text("中文 Chinese").first.wait_for(timeout=30_000)  # detected language shown
     page.locator("#translate-btn").click()
@@ -153,7 +131,7 @@ def test_browser_translate_side_by_side_and_no_external_requests(app_url, browse
 
 def test_browser_shows_errors_as_messages(app_url, browser):
     page = browser.new_page()
-    _open(page, app_url)
+    open_page(page, app_url)
     page.locator("#article textarea").fill("Москва является столицей России. Погода хорошая.")
     page.locator("#translate-btn").click()
     status = page.locator("#status")
@@ -170,7 +148,7 @@ def test_browser_both_button_translates_and_summarizes(app_url, browser, tiny_se
     chinese = summarizer.summarize(EN_ARTICLE, language="zh", method="extractive", num_sentences=3)
     assert english.startswith("The delegation visited Chongqing.") and chinese.startswith("代表团访问了重庆。")
     page = browser.new_page(viewport={"width": 1300, "height": 1400})
-    _open(page, app_url)
+    open_page(page, app_url)
     page.locator("#article textarea").fill(EN_ARTICLE)
     page.locator("#both-btn").click()
     page.get_by_text("摘要 summaries ready").first.wait_for(timeout=120_000)
@@ -189,7 +167,7 @@ def test_traditional_chinese_through_the_api_and_the_page(client, app_url, brows
         "Liangjiang New Area signed a cooperation agreement."
     )
     page = browser.new_page(viewport={"width": 1300, "height": 1200})
-    _open(page, app_url)
+    open_page(page, app_url)
     page.locator("#article textarea").fill("The weather is good. Thank you.")
     page.get_by_label("English → 繁體中文 (台灣)").check()
     page.locator("#translate-btn").click()
@@ -208,7 +186,7 @@ def test_browser_uploads_a_word_document_and_downloads_it_translated(app_url, br
     source = tmp_path / "press-release.docx"
     source.write_bytes(_docx())
     page = browser.new_page(viewport={"width": 1300, "height": 1400})
-    _open(page, app_url)
+    open_page(page, app_url)
     page.get_by_role("tab", name="文件 Document").click()
     page.locator("#document-upload input[type=file]").set_input_files(str(source))
     page.get_by_label("English → 中文").check()
@@ -230,7 +208,7 @@ def test_browser_uploads_a_word_document_and_downloads_it_translated(app_url, br
 
 def test_browser_highlights_the_sentences_to_check(app_url, browser):
     page = browser.new_page(viewport={"width": 1300, "height": 1000})
-    _open(page, app_url)
+    open_page(page, app_url)
     page.locator("#article textarea").fill("天气很好。WTPF签署了12万份协议。")
     page.locator("#translate-btn").click()
     page.get_by_text("完成 Done").first.wait_for(timeout=60_000)
@@ -247,7 +225,7 @@ def test_browser_corrects_a_sentence_into_the_translation_memory(app_url, browse
     """Edit a translated sentence, save it, and the next translation takes it from the memory, marked;
     a correction holding markup is shown as text. (Runs last here: it leaves the sentence in the memory.)"""
     page = browser.new_page(viewport={"width": 1300, "height": 1400})
-    _open(page, app_url)
+    open_page(page, app_url)
     page.locator("#article textarea").fill("游客喜欢这里的美食。谢谢。")
     page.locator("#translate-btn").click()
     page.get_by_text("完成 Done").first.wait_for(timeout=60_000)

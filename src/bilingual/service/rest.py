@@ -538,13 +538,13 @@ class RestApi:
         if sentences is not None and sentences > 50:
             raise ApiError(400, "Invalid request: sentences must be between 1 and 50")
 
+        translator = self.translator.with_engine(self._model_type(params.get("model_type"))[1])
+
         def work() -> dict[str, str]:
-            chosen = None if method == "auto" else method
-            if chosen is None:
-                source = detect_language(q[:20_000])
-                chosen = "abstractive" if self.summarizer.abstractive_available(source) else "extractive"
-            summary = self.summarizer.summarize(q, language=language, method=chosen, num_sentences=sentences)
-            return {"summary": summary, "method": chosen}
+            report: dict[str, Any] = {}
+            summary = self.summarizer.summarize(q, language=language, method=None if method == "auto" else method,
+                                                num_sentences=sentences, report=report, translator=translator)
+            return {"summary": summary, "method": report.get("method", "extractive")}
 
         return await self._run(work)
 

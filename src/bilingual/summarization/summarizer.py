@@ -10,7 +10,7 @@ from typing import Any
 
 from ..config import ModelRef, Settings
 from ..errors import InputTooLargeError
-from ..languages import Language, Target, normalize_language, parse_target
+from ..languages import Language, Target, normalize_language, other, parse_target
 from ..models import locate, resolve
 from ..text.chinese import chinese_script, rewrite
 from ..text.chinese import convert as to_script
@@ -19,6 +19,7 @@ from ..text.pieces import needs_translation, separator
 from ..text.segment import split_sentences
 from ..translation.translator import Translator
 from .extractive import select
+from .llm import SummaryRefused, summarize_with_chat
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +84,8 @@ class Summarizer:
         num_sentences: int | None = None,
         max_length: int | None = None,
         source: str | None = None,
+        translator: Translator | None = None,
+        report: dict[str, Any] | None = None,
     ) -> str:
         """Summarize an article.
 
@@ -91,9 +94,16 @@ class Summarizer:
             language: the summary's language (``"zh"``, ``"en"`` or an alias); default: the article's.
             source: the article's language; None detects it (as ``translate(source=...)``).
             method: ``"extractive"``, ``"abstractive"``, or None: abstractive when its model is
-                present locally, otherwise extractive (with a warning).
-            num_sentences: length of an extractive summary (default: adapts to the article).
-            max_length: most tokens of an abstractive summary (default: adapts to the article).
+                present locally, otherwise extractive (with a warning). When the translator's engine
+                is an LLM (``llm``, or a causal model), abstractive and None mean its chat model
+                writes the summary, straight in ``language`` (:mod:`.llm`); a reply that is not a
+                summary in that language falls back to the other methods.
+            num_sentences: length of an extractive or LLM summary (default: adapts to the article).
+            max_length: most tokens of a seq2seq abstractive summary (default: adapts to the article).
+            translator: the translator for cross-lingual summaries and the LLM engine (default: this
+                summarizer's; the page passes the engine its user picked).
+            report: a dict that receives ``"method"``: the method that made the summary
+                (``"llm"``, ``"abstractive"`` or ``"extractive"``), for the page and REST to show.
 
         Returns:
             The summary; ``""`` for empty input; the whole text when it is one sentence or
@@ -118,19 +128,51 @@ class Summarizer:
         if not needs_translation(text):
             return text.strip()
         source = normalize_language(source) if source is not None else detect_language(text)
-        summary = self._summarize(text, source, method, num_sentences, max_length)
+        translator = translator or self.translator
+        language_wanted = wanted.language if wanted is not None else source
+        if method != "extractive" and (chat := self._chat(translator, source, language_wanted)) is not None:
+            sentences = split_sentences(text)
+            if len(sentences) <= 1:
+                return text.strip()
+            try:
+                summary = summarize_with_chat(chat, text, source=source, language=language_wanted,
+                                              sentences=num_sentences or default_sentences(len(sentences)))
+                if report is not None:
+                    report["method"] = "llm"
+                return self._in_script(summary, text, wanted, source)
+            except SummaryRefused as exc:
+                logger.warning("the LLM engine's summary was refused (%s); using the other methods", exc)
+        summary = self._summarize(text, source, method, num_sentences, max_length, report)
         if wanted is None or wanted.language == source:
-            if source != "zh" or not summary:
-                return summary
-            if wanted is not None and wanted.script:
-                return rewrite(summary, wanted.script)
-            if chinese_script(text) == "Hant" and chinese_script(summary) == "Hans":
-                return to_script(summary, "Hant")  # a Traditional article gets a Traditional summary
+            return self._in_script(summary, text, wanted, source)
+        return translator.translate(summary, language, source=source)
+
+    @staticmethod
+    def _chat(translator: Translator, source: Language, language: Language):
+        """The LLM engine's chat model that can write this summary: the direction's own when it crosses
+        languages; either direction's for a summary in the article's language. None: no LLM engine."""
+        pairs = [(source, language)] if language != source else [(source, other(source)), (other(source), source)]
+        for pair in pairs:
+            chat = translator.chat(*pair)
+            if chat is not None:
+                return chat
+        return None
+
+    @staticmethod
+    def _in_script(summary: str, text: str, wanted: Target | None, source: Language) -> str:
+        """A Chinese summary in the script asked for, or the article's: Traditional for a Traditional article."""
+        language = wanted.language if wanted is not None else source
+        if language != "zh" or not summary:
             return summary
-        return self.translator.translate(summary, language, source=source)
+        if wanted is not None and wanted.script:
+            return rewrite(summary, wanted.script)
+        if source == "zh" and chinese_script(text) == "Hant" and chinese_script(summary) == "Hans":
+            return to_script(summary, "Hant")  # a Traditional article gets a Traditional summary
+        return summary
 
     def _summarize(
-        self, text: str, source: Language, method: str | None, num_sentences: int | None, max_length: int | None
+        self, text: str, source: Language, method: str | None, num_sentences: int | None, max_length: int | None,
+        report: dict[str, Any] | None = None,
     ) -> str:
         sentences = split_sentences(text)
         if method is None:
@@ -141,6 +183,8 @@ class Summarizer:
                     "locally; using the extractive method. Run `bilingual models download --all` to get it."
                 )
                 warnings.warn(message, stacklevel=3)  # the server logs warnings (once per kind), not twice
+        if report is not None:
+            report["method"] = method
         if method == "extractive" or len(sentences) <= 1:
             count = num_sentences or default_sentences(len(sentences))
             return separator(source).join(sentences[i] for i in select(sentences, count, source))

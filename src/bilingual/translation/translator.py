@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from ..cache import TranslationCache
 from ..config import ModelRef, Settings
-from ..errors import InputTooLargeError
+from ..errors import BilingualError, InputTooLargeError
 from ..languages import Language, Script, Target, normalize_language, other, parse_target
 from ..text.checks import Flag, check_translation
 from ..text.chinese import chinese_script, rewrite
@@ -154,16 +154,25 @@ class Translator:
                 for kind, t in choices]
 
     def _describe(self, direction: str) -> dict[str, Any]:
-        from .backends.engines import model_license
+        """A direction's engine, model and license, without loading the model (``auto`` until it is present).
+        A model in a folder is named by the folder's name alone: callers show this to users."""
+        from ..models import locate
+        from .backends.engines import architecture, model_license
 
         engine = self.settings.engine_for(direction)
         loaded = self._backends.get(tuple(direction.split("-")))  # type: ignore[arg-type]
         if loaded is not None:
-            return {"engine": loaded.engine, "model": loaded.model_name, "license": loaded.license}
+            return {"engine": loaded.engine, "model": _public(loaded.model_name), "license": loaded.license}
         if engine == "llm":
-            return {"engine": "llm", "model": self.settings.llm_model, "license": None}
-        name = self.settings.model_ref(direction).name
-        return {"engine": engine, "model": name, "license": model_license(None, name)}
+            return {"engine": "llm", "model": _public(self.settings.llm_model or ""), "license": None}
+        ref = self.settings.model_ref(direction)
+        path = locate(ref)
+        if engine == "auto" and path is not None:
+            try:
+                engine = architecture(path)
+            except BilingualError:
+                pass  # not a model: loading it will say so
+        return {"engine": engine, "model": _public(ref.name), "license": model_license(path, ref.name)}
 
     # -- models -----------------------------------------------------------------------------
 
@@ -179,6 +188,25 @@ class Translator:
                 logger.info("loading %s->%s model %s", source, target, self.model_name(source, target))
                 self._backends[key] = self._factory(source, target, self.settings)
             return self._backends[key]
+
+    def chat(self, source: Language, target: Language):
+        """The chat model behind a direction whose engine is an LLM (``llm``, or a causal model present
+        locally), for other tasks on the same model (summaries); None otherwise. A seq2seq direction's
+        model is not loaded to find out."""
+        from ..models import locate
+        from .backends.engines import architecture
+
+        engine = self.settings.engine_for(f"{source}-{target}")
+        if engine not in ("llm", "causal", "auto"):
+            return None
+        if engine == "auto" and (source, target) not in self._backends:
+            path = locate(self.settings.model_ref(f"{source}-{target}"))
+            try:
+                if path is None or architecture(path) != "causal":
+                    return None
+            except BilingualError:  # a folder that is no model: translation will say so
+                return None
+        return getattr(self.backend(source, target), "chat", None)
 
     def scheduler(self, source: Language, target: Language) -> Scheduler | None:
         """The direction's batching queue, shared by every request (None when ``batching`` is off)."""
@@ -715,3 +743,8 @@ class Route(NamedTuple):
     source_script: Script | None
     target_script: Script | None
 
+
+def _public(name: str) -> str:
+    """A model's name as users may see it: a Hub id as it is, a folder (here or on the LLM server) by its name."""
+    path = Path(name).expanduser()
+    return path.name if path.is_absolute() or path.is_dir() else name

@@ -58,7 +58,9 @@ ALREADY = {
 LENGTHS = {"短 Short": 1, "中 Medium": 3, "长 Long": 5}
 METHODS = {"自动 Auto": None, "抽取 Extractive": "extractive", "生成 Abstractive": "abstractive"}
 METHOD_LABELS = {"extractive": "抽取 Extractive (sentences of the article)",
-                 "abstractive": "生成 Abstractive (written by the summarization model)"}
+                 "abstractive": "生成 Abstractive (written by the summarization model)",
+                 "llm": "生成 Abstractive (written by the LLM engine)"}
+FAST = "latency_optimized"  # the engine choices' values: REST's model_type
 SUMMARY_LABELS = {"zh": "中文摘要 The Chinese summary", "en": "英文摘要 The English summary"}
 STREAM_GROWTH = 1.5  # the streamed view is sent again when the finished part has grown by half
 DETECT_CHARS = 5_000  # the language shown while typing is judged on the article's beginning
@@ -174,20 +176,33 @@ class Handlers:
         notice, button = self.model_notice()
         return notice or "完成 Done: 模型已下载 the models are ready.", button, self.models()
 
-    def translate_stream(self, text: str, direction: str, glossary: str = "", progress=gr.Progress()) -> Iterator[tuple]:
+    def engine(self, choice: str | None) -> Translator:
+        """The translator of the engine picked on the page (a value of :meth:`engine_choices`)."""
+        quality = self.translator.settings.quality_engine
+        return self.translator.with_engine(quality if choice == "quality_optimized" and quality else None)
+
+    def engine_choices(self) -> list[tuple[str, str]]:
+        """The engine selector's (label, value) pairs: each configured engine with its models and licenses."""
+        return [(views.engine_label(c["model_type"], c["directions"]), c["model_type"])
+                for c in self.translator.engine_choices()]
+
+    def translate_stream(self, text: str, direction: str, glossary: str = "", engine: str = FAST,
+                         progress=gr.Progress()) -> Iterator[tuple]:
         """Translate paragraph group by paragraph group, yielding (status, text, html, files, the sentences
         that may be corrected) as it goes."""
         try:
+            translator = self.engine(engine)
             if text and needs_translation(text):
-                self.translator.check_size([text])
+                translator.check_size([text])
             terms = _glossary(glossary)
             with self.work.slot():
-                for update in self._translate_stream(text, direction, progress, terms):
+                for update in self._translate_stream(translator, text, direction, progress, terms):
                     yield update if len(update) == 5 else (*update, gr.skip())
         except Exception as exc:  # noqa: BLE001 - shown as a message, logged when unexpected
             yield _message(exc), "", "", None, gr.skip()
 
-    def _translate_stream(self, text: str, direction: str, progress, glossary=None) -> Iterator[tuple]:
+    def _translate_stream(self, translator: Translator, text: str, direction: str, progress,
+                          glossary=None) -> Iterator[tuple]:
         if not text or not needs_translation(text):
             yield "请先粘贴文章 Paste an article first.", text or "", "", None
             return
@@ -196,7 +211,7 @@ class Handlers:
             yield ALREADY[target.language], "", "", None
             return
         shown = 0
-        for step in self.translator.iter_translate_document(text, target, glossary=glossary):
+        for step in translator.iter_translate_document(text, target, glossary=glossary):
             source, target_language = step.source_language, step.target_language
             fraction = step.done / step.total if step.total else 1.0
             progress(fraction, desc=f"翻译中 Translating {len(step.paragraphs)}/{step.total_paragraphs}")
@@ -250,7 +265,7 @@ class Handlers:
         return "已保存到翻译记忆 Saved to the translation memory: 这句话以后都这样翻译 this sentence is translated so from now on."
 
     def translate_upload(self, path: str | None, direction: str, bilingual: bool, glossary: str = "",
-                         progress=gr.Progress()):
+                         engine: str = FAST, progress=gr.Progress()):
         """Translate an uploaded document: (status, the translated file, the side-by-side view of its text)."""
         if not path:
             return "请先上传文件 Upload a document first.", None, ""
@@ -265,7 +280,7 @@ class Handlers:
             def moved(done: int, total: int) -> None:
                 progress(done / total if total else 1.0, desc=f"翻译中 Translating {done}/{total}")
 
-            translator = self.translator.with_glossary(_glossary(glossary))
+            translator = self.engine(engine).with_glossary(_glossary(glossary))
             with self.work.slot():
                 result = documents.translate_content(translator, data, name, target, bilingual=bool(bilingual),
                                                      report=report, progress=moved, memory=self.work.memory)
@@ -280,12 +295,13 @@ class Handlers:
         except Exception as exc:  # noqa: BLE001 - shown as a message, logged when unexpected
             return _message(exc), None, ""
 
-    def summarize_both(self, text: str, length: str, method: str) -> tuple:
+    def summarize_both(self, text: str, length: str, method: str, engine: str = FAST) -> tuple:
         """Summaries in Chinese and in English: (status, 中文, English, the tabs with Summaries selected).
 
         Each is computed on its own: when one needs a model that is missing (the other
         language's summary is translated), the other is still shown, and the status says which
-        one is missing and why. The status names the method that made them.
+        one is missing and why. The status names the method that made them. On an LLM engine
+        (the one picked), the LLM writes both, each straight in its language.
         """
         shown = gr.Tabs(selected="summaries")
         if not isinstance(text, str) or not text or not needs_translation(text):
@@ -294,23 +310,25 @@ class Handlers:
         max_length = {1: 60, 3: 120, 5: 200}[count]
         out = {"zh": "", "en": ""}
         notes = []
+        used: set[str] = set()
         try:
-            self.translator.check_size([text])
+            translator = self.engine(engine)
+            translator.check_size([text])
             source = detect_language(text[:20_000])
-            used = METHODS.get(method) or (
-                "abstractive" if self.summarizer.abstractive_available(source) else "extractive")
             with self.work.slot():
                 for language in ("zh", "en"):
+                    report: dict = {}
                     try:
                         out[language] = self.summarizer.summarize(
-                            text, language=language, method=used, num_sentences=count, max_length=max_length,
-                            source=source)
+                            text, language=language, method=METHODS.get(method), num_sentences=count,
+                            max_length=max_length, source=source, translator=translator, report=report)
+                        used.add(report.get("method", "extractive"))
                     except ModelNotAvailableError as exc:
                         logger.info("summary in %s not available: %s", language, exc)
                         notes.append(f"{SUMMARY_LABELS[language]} 未完成 not made: {_lead(exc)}{redact(str(exc))}")
         except Exception as exc:  # noqa: BLE001 - shown as a message, logged when unexpected
             return _message(exc), "", "", shown
-        named = f"方法 method: {METHOD_LABELS[used]}"
+        named = "方法 method: " + "; ".join(METHOD_LABELS[m] for m in sorted(used))
         if notes and not any(out.values()):
             return "**错误 Error:** " + " ".join(notes), "", "", shown
         if notes:
@@ -493,6 +511,8 @@ def create_app(
                 direction = gr.Radio(list(DIRECTIONS), value="自动 Auto", label="方向 Direction")
                 length = gr.Radio(list(LENGTHS), value="中 Medium", label="摘要长度 Summary length")
                 method = gr.Radio(list(METHODS), value="自动 Auto", label="摘要方法 Summary method")
+                engine = gr.Radio(h.engine_choices(), value=FAST, label="引擎 Engine", elem_id="engine",
+                                  info="翻译与摘要所用的模型及其许可 The models (and licenses) that translate and summarize")
                 translate_btn = gr.Button("翻译 Translate", variant="primary", elem_id="translate-btn")
                 summarize_btn = gr.Button("摘要 Summarize", elem_id="summarize-btn")
                 both_btn = gr.Button("翻译并摘要 Both", elem_id="both-btn")
@@ -548,18 +568,19 @@ def create_app(
         summary_outputs = [status, summary_zh, summary_en, tabs]
         # one progress bar, on the side-by-side view (on every output it was drawn twice, over the flags)
         progress_on = {"show_progress_on": [view]}
-        translate_btn.click(h.translate_stream, [article, direction, glossary], translate_outputs, **private,
+        translate_btn.click(h.translate_stream, [article, direction, glossary, engine], translate_outputs, **private,
                             **progress_on)
-        document_btn.click(h.translate_upload, [upload, direction, bilingual, glossary],
+        document_btn.click(h.translate_upload, [upload, direction, bilingual, glossary, engine],
                            [document_status, translated_file, document_view], **private)
         glossary_file.change(h.read_glossary_file, [glossary_file, glossary], glossary, **private)
         correction_pick.change(h.pick_correction, correction_pick, correction_text, **private)
         save_btn.click(h.save_correction, [correction_pick, correction_text], correction_status, **private)
-        summarize_btn.click(h.summarize_both, [article, length, method], summary_outputs, **private,
+        summarize_btn.click(h.summarize_both, [article, length, method, engine], summary_outputs, **private,
                             show_progress_on=[summary_zh])
-        both_btn.click(h.translate_stream, [article, direction, glossary], translate_outputs, **private,
+        both_btn.click(h.translate_stream, [article, direction, glossary, engine], translate_outputs, **private,
                        **progress_on).then(
-            h.summarize_both, [article, length, method], summary_outputs, **private, show_progress_on=[summary_zh]
+            h.summarize_both, [article, length, method, engine], summary_outputs, **private,
+            show_progress_on=[summary_zh]
         )
         gr.api(h.api_translate, api_name="translate")
         gr.api(h.api_summarize, api_name="summarize")

@@ -157,3 +157,21 @@ CSS = (
     + _PARTNER_RULES
     + " { background: var(--color-accent-soft); }\n"
 )
+
+
+ENGINE_KINDS = {"latency_optimized": "快速 Fast", "quality_optimized": "高质量 Quality"}
+
+
+def engine_label(kind: str, directions: dict[str, dict]) -> str:
+    """How the engine selector names a choice: its kind, then each direction's engine, model and license
+    (once when both directions use the same model)."""
+
+    def one(d: dict) -> str:
+        license_ = d.get("license") or ("the server's model" if d["engine"] == "llm" else "see its model card")
+        engine = "" if d["engine"] == "auto" else f"{d['engine']} · "  # auto: the model is not downloaded yet
+        return f"{engine}{d['model']} ({license_})"
+
+    zh_en, en_zh = directions["zh-en"], directions["en-zh"]
+    if zh_en == en_zh:
+        return f"{ENGINE_KINDS[kind]}: {one(zh_en)}"
+    return f"{ENGINE_KINDS[kind]}: 中→英 {one(zh_en)}; 英→中 {one(en_zh)}"
