@@ -77,83 +77,183 @@ DRAWING = Dialect(
     containers=frozenset(),
     keep=frozenset(),
     breaks=frozenset(),
-    inline_emphasis=frozenset({"solidFill", "highlight", "hlinkClick", "uFill", "uLn"}),
+    inline_emphasis=frozenset({"solidFill", "highlight", "uFill", "uLn"}),  # a link (hlinkClick) is kept
     emphasis_attributes=frozenset({"b", "i", "u", "strike", "baseline"}),
     end_props="endParaRPr",
 )
 
 
+@dataclass
+class _Break:
+    """A tab or line break in a paragraph, at ``offset`` in its text."""
+
+    element: etree._Element  # Word: the w:tab/w:br inside ``run``; DrawingML: the a:br itself
+    run: etree._Element | None  # Word: the run holding it (its formatting goes with it)
+    offset: int
+
+
 class Paragraph:
-    """One paragraph element and its text runs."""
+    """One paragraph element: its text runs, its tabs and breaks, and its fields' result texts."""
 
     def __init__(self, element: etree._Element, dialect: Dialect) -> None:
         self.element = element
         self.d = dialect
-        self.runs = [r for r in element.iter(dialect.q(dialect.run)) if self._plain(r)]
-        self.texts = [self._run_text(r) for r in self.runs]
+        self.runs: list[etree._Element | None] = []  # the runs whose text is translated as the paragraph
+        # (None: a DrawingML line break, which sits between runs)
+        self.texts: list[str] = []
+        self.breaks: list[_Break] = []
+        self.fields: list[list[etree._Element]] = []  # runs of one field result's text, each translated alone
+        self._offset = 0
+        if dialect is WORD:
+            self._read_word()
+        else:
+            self._read_drawing()
         self.text = "".join(self.texts)
+        self.links = [self._link(run) for run in self.runs]
 
-    def _plain(self, run: etree._Element) -> bool:
+    # -- reading -----------------------------------------------------------------------------
+
+    def _read_word(self) -> None:
+        d = self.d
+        fields: list[str] = []  # complex fields open here: "instr" until their separator, then "result"
+        unit: list[etree._Element] | None = None  # the field result being collected
+        simple: dict[etree._Element, list[etree._Element]] = {}
+        for run in self.element.iter(d.q("r")):
+            chain = self._chain(run)
+            if chain is None:
+                continue  # a text box's or another object's own paragraphs are read on their own
+            if "fldSimple" in chain:
+                if run.find(d.q("t")) is not None:
+                    holder = next(a for a in run.iterancestors(d.q("fldSimple")))
+                    simple.setdefault(holder, []).append(run)
+                continue
+            names = [etree.QName(c).localname for c in run]
+            if "fldChar" in names:
+                kind = run.find(d.q("fldChar")).get(d.q("fldCharType"))
+                if kind == "begin":
+                    fields.append("instr")
+                elif kind == "separate" and fields:
+                    fields[-1] = "result"
+                elif kind == "end" and fields:
+                    fields.pop()
+                unit = None
+                continue
+            if "instrText" in names or any(n in d.keep for n in names):
+                unit = None if fields else unit
+                continue
+            if fields:
+                if fields[-1] == "result" and "t" in names and not any(n in d.breaks for n in names):
+                    if unit is None:
+                        unit = []
+                        self.fields.append(unit)
+                    unit.append(run)
+                else:
+                    unit = None
+                continue
+            if "t" in names or any(n in d.breaks for n in names):
+                self._add_run(run, [(etree.QName(c).localname, c) for c in run])
+        self.fields += list(simple.values())
+
+    def _read_drawing(self) -> None:
+        for child in self.element:
+            name = etree.QName(child).localname
+            if name == "r" and child.find(self.d.q("t")) is not None:
+                self._add_run(child, [("t", child.find(self.d.q("t")))])
+            elif name == "br":  # a line break between runs: an entry of its own, with no run
+                self.breaks.append(_Break(child, None, self._offset))
+                self.runs.append(None)
+                self.texts.append("\n")
+                self._offset += 1
+
+    def _chain(self, run: etree._Element) -> list[str] | None:
+        """The names of the elements between the paragraph and ``run``; None when one is not a text container."""
+        names = []
         parent = run.getparent()
         while parent is not None and parent is not self.element:
-            if etree.QName(parent).localname not in self.d.containers:
-                return False  # a field, a text box inside a shape …: left alone
+            name = etree.QName(parent).localname
+            if name not in self.d.containers and name != "fldSimple":
+                return None
+            names.append(name)
             parent = parent.getparent()
-        if any(etree.QName(child).localname in self.d.keep for child in run):
-            return False
-        return run.find(self.d.q(self.d.text)) is not None
+        return names
 
-    def _run_text(self, run: etree._Element) -> str:
+    def _add_run(self, run: etree._Element, children: list[tuple[str, etree._Element]]) -> None:
         parts = []
-        for child in run:
-            name = etree.QName(child).localname
+        for name, child in children:
             if name == self.d.text:
                 parts.append(child.text or "")
             elif name in self.d.breaks:
-                parts.append(" ")
-        return "".join(parts)
+                self.breaks.append(_Break(child, run, self._offset + len("".join(parts))))
+                parts.append("\t" if name == "tab" else "\n")
+        text = "".join(parts)
+        self.runs.append(run)
+        self.texts.append(text)
+        self._offset += len(text)
+
+    def _link(self, run: etree._Element | None) -> etree._Element | None:
+        """The hyperlink a run belongs to: Word's w:hyperlink element, DrawingML's a:hlinkClick; else None."""
+        if run is None:
+            return None
+        if self.d is WORD:
+            return next(run.iterancestors(self.d.q("hyperlink")), None)
+        props = run.find(self.d.q(self.d.props))
+        return props.find(self.d.q("hlinkClick")) if props is not None else None
 
     @property
     def translatable(self) -> bool:
-        return bool(self.runs) and needs_translation(self.text)
+        return any(r is not None for r in self.runs) and needs_translation(self.text)
 
     # -- writing -----------------------------------------------------------------------------
 
-    def _formats(self, doc: DocumentTranslation) -> list[tuple[etree._Element | None, str]]:
-        """(run properties, text) for each translated sentence, by the rules in the module docstring."""
+    def _plan(self, doc: DocumentTranslation) -> tuple[list[tuple[int, etree._Element | None, str]], list[int]]:
+        """Each translated sentence as (the index of the run it is written beside, run properties, text), by
+        the rules in the module docstring; and for each break, the sentence it follows (-1: before the first):
+        a break between two sentences stays between them, one inside a sentence goes after it."""
         starts = []
         offset = 0
         for text in self.texts:
             starts.append(offset)
             offset += len(text)
         glue = separator(doc.target_language)
-        out: list[tuple[etree._Element | None, str]] = []
+        out: list[tuple[int, etree._Element | None, str]] = []
+        begins: list[int] = []  # where each written sentence begins in the paragraph's text
         cursor = 0
-        segments = [s for paragraph in doc.paragraphs for s in paragraph]
-        for n, seg in enumerate(segments):
+        for seg in (s for paragraph in doc.paragraphs for s in paragraph):
             target = seg.target.strip()
-            if not target:
-                continue
             found, length = _locate(self.text, seg.source, cursor)
-            props = self._props_for(found, length, starts) if found >= 0 else self._props_for(0, 0, starts)
-            if found >= 0:
-                cursor = found + length
-            out.append((props, (glue if out else "") + target))
-        return out
+            if not target:
+                cursor = found + length if found >= 0 else cursor
+                continue
+            anchor, props = self._anchor(found, length, starts) if found >= 0 else (None, None)
+            if anchor is None:  # not found: beside the previous sentence, with the paragraph's first formatting
+                anchor = out[-1][0] if out else next(i for i, r in enumerate(self.runs) if r is not None)
+                props = self._props(self.runs[anchor], strip=True)
+            anchor = max(anchor, out[-1][0]) if out else anchor  # document order is kept
+            out.append((anchor, props, (glue if out else "") + target))
+            begins.append(found if found >= 0 else cursor)
+            cursor = found + length if found >= 0 else cursor
+        follows = []
+        for brk in self.breaks:
+            before = [i for i, begin in enumerate(begins) if begin < brk.offset]
+            follows.append(before[-1] if before and self.text[:brk.offset].strip() else -1)
+        return out, follows
 
-    def _props_for(self, start: int, length: int, starts: list[int]) -> etree._Element | None:
+    def _anchor(self, start: int, length: int, starts: list[int]) -> tuple[int | None, etree._Element | None]:
+        """The run a sentence is written beside and its formatting: a link's run when the sentence holds a
+        link (the link stays on the translated sentence); else the run covering most of it."""
         end = start + length
         covering = []
         for i, (run_start, text) in enumerate(zip(starts, self.texts)):
+            if self.runs[i] is None:  # a DrawingML break
+                continue
             overlap = min(end, run_start + len(text)) - max(start, run_start)
-            if overlap > 0 and text[max(0, start - run_start) : end - run_start].strip():
+            if overlap > 0 and text[max(0, start - run_start): end - run_start].strip():
                 covering.append((overlap, i))
         if not covering:
-            return self._props(self.runs[0], strip=True) if self.runs else None
-        if len(covering) == 1:
-            return self._props(self.runs[covering[0][1]], strip=False)
-        _, main = max(covering)
-        return self._props(self.runs[main], strip=True)
+            return None, None
+        linked = [(overlap, i) for overlap, i in covering if self.links[i] is not None]
+        _, main = max(linked or covering)
+        return main, self._props(self.runs[main], strip=len(covering) > 1)
 
     def _props(self, run: etree._Element, *, strip: bool) -> etree._Element | None:
         props = run.find(self.d.q(self.d.props))
@@ -168,13 +268,15 @@ class Paragraph:
                 props.attrib.pop(name, None)
         return props
 
-    def _run(self, props: etree._Element | None, text: str, *, grey: bool = False) -> etree._Element:
+    def _run(self, props: etree._Element | None, text: str | None, *, grey: bool = False) -> etree._Element:
         run = etree.Element(self.d.q(self.d.run))
         if props is not None or grey:
             props = copy.deepcopy(props) if props is not None else etree.Element(self.d.q(self.d.props))
             if grey:
                 _grey(props, self.d)
             run.append(props)
+        if text is None:  # a run for a tab or a break
+            return run
         t = etree.SubElement(run, self.d.q(self.d.text))
         t.text = text
         if self.d is WORD:
@@ -182,38 +284,97 @@ class Paragraph:
         return run
 
     def replace(self, doc: DocumentTranslation) -> None:
-        """Put the translation in place of the paragraph's text runs."""
-        new_runs = [self._run(props, text) for props, text in self._formats(doc)]
-        first = self.runs[0]
-        anchor = first
-        while anchor.getparent() is not self.element:
-            anchor = anchor.getparent()
-        index = self.element.index(anchor)
+        """Put the translation in place of the paragraph's text runs, beside the runs it came from: inside
+        their hyperlink, insertion or content control; tabs and breaks between the same sentences."""
+        plan, follows = self._plan(doc)
+        written: list[etree._Element] = []
+        for anchor, props, text in plan:
+            run = self._run(props, text)
+            self.runs[anchor].addprevious(run)
+            written.append(run)
+        self._place_breaks(written, follows, grey=False)
         for run in self.runs:
+            if run is None:
+                continue
             parent = run.getparent()
             parent.remove(run)
             while parent is not self.element and (len(parent) == 0 or _only_props(parent, self.d)):
                 grand = parent.getparent()
                 grand.remove(parent)  # an emptied hyperlink or insertion goes too
                 parent = grand
-        index = min(index, len(self.element))
-        for offset, run in enumerate(new_runs):
-            self.element.insert(index + offset, run)
+
+    def _place_breaks(self, written: list[etree._Element], follows: list[int], *, grey: bool) -> None:
+        """Each tab or break after the sentence it follows (Word: in a run of its own, formatted as it was)."""
+        last = list(written)
+        lead: etree._Element | None = None
+        for brk, k in zip(self.breaks, follows):
+            if not written:
+                return
+            if self.d is WORD:
+                holder = self._run(self._props(brk.run, strip=False), None, grey=grey)
+                holder.append(copy.deepcopy(brk.element))
+            else:
+                holder = brk.element if not grey else copy.deepcopy(brk.element)
+            if k < 0:
+                (lead.addnext if lead is not None else self._outside(written[0], brk).addprevious)(holder)
+                lead = holder
+            else:
+                self._outside(last[k], brk).addnext(holder)
+                last[k] = holder
+
+    def _outside(self, element: etree._Element, brk: _Break) -> etree._Element:
+        """Where a break goes beside ``element``: next to it when both were in the same container (a tab
+        inside a hyperlink stays in it), else next to the container that is a child of the paragraph."""
+        if brk.run is not None and brk.run.getparent() is element.getparent():
+            return element
+        while element.getparent() is not None and element.getparent().tag != self.element.tag:
+            element = element.getparent()
+        return element
 
     def add_translation_after(self, doc: DocumentTranslation) -> etree._Element:
-        """Bilingual mode: a copy of the paragraph's properties holding the translation, in grey, after it."""
+        """Bilingual mode: a paragraph holding the translation, in grey, after this one: the same paragraph
+        properties without list numbering (the pair is one item), its links, tabs and breaks."""
         twin = etree.Element(self.element.tag)
         props = self.element.find(self.d.q(self.d.paragraph_props))
         if props is not None:
-            twin.append(copy.deepcopy(props))
-        for run_props, text in self._formats(doc):
-            twin.append(self._run(run_props, text, grey=True))
+            props = copy.deepcopy(props)
+            for numbering in props.findall(self.d.q("numPr")):
+                props.remove(numbering)
+            twin.append(props)
+        plan, follows = self._plan(doc)
+        written = []
+        for anchor, run_props, text in plan:
+            run = self._run(run_props, text, grey=True)
+            link = self.links[anchor]
+            if self.d is WORD and link is not None:  # the same link target, on the translated words
+                shell = etree.SubElement(twin, link.tag, dict(link.attrib))
+                shell.append(run)
+            else:
+                twin.append(run)
+            written.append(run)
+        self._place_breaks(written, follows, grey=True)
         if self.d.end_props:
             end = self.element.find(self.d.q(self.d.end_props))
             if end is not None:
                 twin.append(copy.deepcopy(end))
         self.element.addnext(twin)
         return twin
+
+    def field_texts(self) -> list[tuple[list[etree._Element], str]]:
+        """Each field result with text to translate: (its runs, its text)."""
+        out = []
+        for runs in self.fields:
+            text = "".join(t.text or "" for r in runs for t in r.findall(self.d.q(self.d.text)))
+            if needs_translation(text):
+                out.append((runs, text))
+        return out
+
+    def write_field(self, runs: list[etree._Element], translation: str) -> None:
+        """A field's result text replaced, its runs (and so its formatting and instruction) kept."""
+        texts = [t for r in runs for t in r.findall(self.d.q(self.d.text))]
+        texts[0].text = translation
+        for t in texts[1:]:
+            t.getparent().remove(t)
 
 
 def _locate(text: str, sentence: str, start: int) -> tuple[int, int]:
@@ -254,11 +415,15 @@ def translate_paragraphs(
     *,
     bilingual: bool,
 ) -> int:
-    """Translate every translatable paragraph in one batch; returns how many were translated."""
+    """Translate every translatable paragraph, and every field's result text, in one batch; returns how
+    many paragraphs were translated. In bilingual mode fields keep their results (the twin has none)."""
     todo = [p for p in paragraphs if p.translatable]
-    if not todo:
+    fields = [] if bilingual else [(p, runs, text) for p in paragraphs for runs, text in p.field_texts()]
+    if not todo and not fields:
         return 0
-    docs = translate([" ".join(p.text.split()) for p in todo])
+    docs = translate([" ".join(p.text.split()) for p in todo] + [" ".join(text.split()) for _, _, text in fields])
+    for (paragraph, runs, _), doc in zip(fields, docs[len(todo):]):
+        paragraph.write_field(runs, doc.text)
     for paragraph, doc in zip(todo, docs):
         if bilingual:
             paragraph.add_translation_after(doc)
