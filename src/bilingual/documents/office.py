@@ -3,19 +3,28 @@
 A sentence in Word is often several runs (a bold name, an italic title, a hyperlink).
 Translating run by run, as argos-translate-files does, cuts such sentences into pieces.
 Here a paragraph's text is translated as one unit with the article pipeline, then written
-back as one run per translated sentence:
+back as one run per translated sentence, beside the run it came from:
 
 * formatting of the whole paragraph (its paragraph properties, style, numbering) stays;
 * a sentence that lies within one run gets that run's formatting (a bold sentence stays bold);
 * a sentence made of differently formatted runs gets the formatting of the run covering most
   of it, less the inline emphasis (bold, italic, underline, colour …), which cannot be placed
   on the right words of the translation;
-* hyperlinks inside a translated paragraph are not kept (their text is translated, their
-  target is lost); images, fields and other objects in the paragraph stay where they are.
+* a sentence is written in the container its run was in: a linked sentence stays in its
+  hyperlink (Word's ``w:hyperlink``; DrawingML's ``a:hlinkClick`` stays in the run's properties),
+  an inserted one in its tracked insertion (``w:ins``), a content control's in the control. A
+  sentence holding a link is written whole inside that link: the target is never lost, though the
+  link then covers the whole translated sentence; when one sentence holds two links, only the
+  larger stays (the README says so);
+* tabs and line breaks (``w:tab``, ``w:br``, ``a:br``) stay between the same sentences; one
+  inside a sentence follows its translation;
+* fields keep their instruction (``w:instrText``, ``w:fldSimple/@w:instr``) and their runs; the
+  text of their result is translated in place (a page number stays as it is);
+* deleted text (``w:del``), images and other objects in the paragraph stay where they are.
 
 Nothing is duplicated or lost: every character of the paragraph's text is in exactly one
 translated sentence. In bilingual mode the paragraph stays as it is and a copy with the
-translation, in grey, follows it.
+translation, in grey and without list numbering of its own, follows it.
 """
 
 from __future__ import annotations
