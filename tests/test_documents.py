@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from bilingual import InputTooLargeError, UnsupportedFormatError
+from bilingual import InputTooLargeError, UnsupportedFormatError, UnsupportedLanguageError
 from bilingual import documents as docs_module
 from bilingual.documents import translate_content, translate_file
 from bilingual.text.chinese import convert
@@ -248,6 +248,12 @@ PDF_LINES = [
 PDF_ZH = ["代表团访问了重庆。天气很好。银行降低了利率。价格保持稳定。新工厂明年开工。", "市长欢迎外国客人。双方将加强贸易合作。谢谢。"]
 
 
+def test_a_pdf_with_little_text_and_no_images_is_not_taken_for_a_scan(tmp_path):
+    out = translate_content(fake_translator(tmp_path), _pdf(["Thank you."]), "short.pdf", "zh", source="en",
+                            out_suffix=".txt")
+    assert out.decode() == "<Thank you.>\n"
+
+
 def test_pdf_text_layer_to_docx_and_txt(tiny_translator):
     from docx import Document
 
@@ -273,6 +279,27 @@ def _zip_bomb() -> bytes:
     return out.getvalue()
 
 
+def _scanned_pdf() -> bytes:
+    """Two pages that are images, with a six-letter watermark in the text layer (as a real scan had)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4)
+    for _ in range(2):
+        pdf.drawImage(ImageReader(io.BytesIO(_png())), 0, 0, width=595, height=842)
+        pdf.drawString(500, 20, "SCAN")
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def _ole(*streams: str) -> bytes:
+    """The start of a Compound File naming these streams (as Office writes around an encrypted package)."""
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + b"".join(s.encode("utf-16-le") + bytes(8) for s in streams)
+
+
 def _encrypted_pdf() -> bytes:
     from pypdf import PdfReader, PdfWriter
 
@@ -293,6 +320,10 @@ def _encrypted_pdf() -> bytes:
         ("bomb.docx", _zip_bomb, "zip bomb"),
         ("notes.txt", lambda: bytes(range(256)) * 8, "not text in UTF-8"),
         ("scan.pdf", lambda: _pdf(["x"] * 5, text=False), "OCR is not supported"),
+        ("watermarked-scan.pdf", _scanned_pdf, "looks scanned: its pages are images, with 8 letter"),
+        ("locked.docx", lambda: _ole("EncryptionInfo", "EncryptedPackage"), "docx file is password-protected"),
+        ("locked.pptx", lambda: _ole("EncryptionInfo", "EncryptedPackage"), "pptx file is password-protected"),
+        ("old.docx", lambda: _ole("WordDocument"), "old .doc document, not docx"),
         ("locked.pdf", _encrypted_pdf, "protected by a password"),
         ("broken.pdf", lambda: b"%PDF-1.4 nonsense", "not a readable PDF"),
         ("empty.md", lambda: b"", "empty"),
@@ -371,3 +402,32 @@ def test_cli_file_and_folder(tiny_translator, tmp_path, monkeypatch):
     assert "3 of 3 files translated" in out.getvalue()
     assert (tmp_path / "out" / "sub" / "b.md").read_text() == "# 谢谢。\n"
     assert (tmp_path / "out" / "a.docx").is_file() and (tmp_path / "out" / "sub" / "c.srt").is_file()
+
+
+def test_a_document_refused_for_its_language_says_how_to_translate_its_english(tmp_path):
+    french = ("La réunion a eu lieu lundi. Les exportations ont augmenté. Le temps est beau aujourd'hui. "
+              "The weather is good.")
+    with pytest.raises(UnsupportedLanguageError, match='looks like French.*source="en"'):
+        translate_content(fake_translator(tmp_path), french.encode(), "mixed.txt", "zh")
+    out = translate_content(fake_translator(tmp_path), french.encode(), "mixed.txt", "zh", source="en")
+    assert out.decode().endswith("<The weather is good.>")
+
+
+def test_pypdf_warnings_reach_the_log_once_each_not_stderr_per_glyph(capsys):
+    import logging
+
+    from bilingual.documents import pdf  # noqa: F401 - installs the handler
+
+    seen: list[logging.LogRecord] = []
+    root = logging.getLogger()
+    handler = logging.Handler()
+    handler.emit = seen.append
+    root.addHandler(handler)
+    try:
+        for font in range(50):
+            logging.getLogger("pypdf._page").warning(f"fontTools is required to read font '/F{font}' ({font} glyphs)")
+    finally:
+        root.removeHandler(handler)
+    shown = [(r.name, r.getMessage()) for r in seen if "fontTools" in r.getMessage()]
+    assert len(shown) <= 1 and all(name == "bilingual.documents.pdf" for name, _ in shown)  # once, or seen already
+    assert "fontTools" not in capsys.readouterr().err

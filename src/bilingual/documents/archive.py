@@ -57,13 +57,37 @@ def _mb(size: int) -> str:
     return f"{size / 1024 / 1024:.0f} MB"
 
 
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a Compound File: what Office writes around an encrypted package
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted .docx/.pptx/.xlsx is kept in
+_OLD_FORMATS = {"docx": ".doc", "pptx": ".ppt", "xlsx": ".xls"}
+
+
+def refuse_ole(data: bytes, kind: str) -> None:
+    """A Compound File where a zip package belongs: a password-protected Office file, or the old binary format.
+
+    Raises:
+        UnsupportedFormatError: saying which, and what to do.
+    """
+    if not data.startswith(OLE_MAGIC):
+        return
+    if _ENCRYPTED in data:
+        raise UnsupportedFormatError(
+            f"The {kind} file is password-protected. Open it, remove the password (File → Info → Protect), save "
+            "it, and upload that copy.")
+    old = _OLD_FORMATS.get(kind, "binary Office")
+    raise UnsupportedFormatError(
+        f"The file is an old {old} document, not {kind}. Save it as .{kind} (File → Save As) and upload that.")
+
+
 def read_package(data: bytes, kind: str) -> Package:
     """Inflate and count every member of a zip package; see the module docstring.
 
     Raises:
         UnsupportedFormatError: not a zip, damaged (a CRC error), encrypted, an unknown compression
-            method, or over a limit (the message names it).
+            method, or over a limit (the message names it); a password-protected Office file (a
+            Compound File holding the encrypted package) says so.
     """
+    refuse_ole(data, kind)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:

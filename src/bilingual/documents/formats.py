@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from ..errors import InputTooLargeError, UnsupportedFormatError
+from ..errors import InputTooLargeError, UnsupportedFormatError, UnsupportedLanguageError
 from ..languages import Target, normalize_language
 from ..text.detect import detect_language
-from ..text.pieces import separator
+from ..text.pieces import needs_translation, separator
 from ..translation.result import DocumentTranslation
 from .memory import MemoryBudget
 
@@ -71,10 +71,11 @@ class Job:
             if self.max_chars is not None and chars > self.max_chars:
                 raise InputTooLargeError(
                     f"The file holds {chars:,} characters of text, more than the limit of {self.max_chars:,}.")
-            src = normalize_language(self.source) if self.source else detect_language(" ".join(texts)[:20_000])
-            self.report["source"] = src
+            src = self.report.get("source") or (
+                normalize_language(self.source) if self.source else _detected(" ".join(texts)[:20_000]))
+            self.report["source"] = src  # once for the file: a second batch (a deck's comments) follows the first
             docs = self.translator.translate_documents(texts, self.target, source=src, progress=self.progress)
-            self.report["documents"] = docs
+            self.report.setdefault("documents", []).extend(docs)
             return docs
 
         return translate
@@ -83,9 +84,21 @@ class Job:
         """Translate ``text`` as one article (paragraphs kept), reported."""
         if self.max_chars is not None and len(text) > self.max_chars:
             raise InputTooLargeError(f"The file holds {len(text):,} characters, more than the limit of {self.max_chars:,}.")
-        doc = self.translator.translate_document(text, self.target, source=self.source, progress=self.progress)
+        source = self.source or (_detected(text[:20_000]) if needs_translation(text) else None)
+        doc = self.translator.translate_document(text, self.target, source=source, progress=self.progress)
         self.report["source"], self.report["documents"] = doc.source_language, [doc]
         return doc
+
+
+def _detected(text: str) -> str:
+    """The language of a file's text; a refusal says how to translate the file's Chinese or English anyway."""
+    try:
+        return detect_language(text)
+    except UnsupportedLanguageError as exc:
+        raise UnsupportedLanguageError(
+            f"{exc} If the document mixes languages and its Chinese or English is what you want translated, give "
+            "the source language: source=\"en\" or \"zh\" (the page's direction, REST's source, the CLI's --from)."
+        ) from exc
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,9 @@ Scanned PDFs (no text layer) and encrypted PDFs are refused with a clear message
 from __future__ import annotations
 
 import io
+import logging
+import re
+import threading
 import time
 
 from ..errors import InputTooLargeError, UnsupportedFormatError
@@ -22,7 +25,32 @@ MAX_CONTENT_BYTES = 16 * 1024 * 1024  # decoded page content read for the whole 
 MAX_PAGES = 2_000
 TIME_BUDGET_S = 6.0  # text extraction stops here (a page in progress may finish: about 2 s at most)
 _PARSE_WORK = 300_000  # pypdf's parsing budget (operands and operators) for one content stream: about 2 s
+SCANNED_LETTERS = 40  # fewer letters a page than this, on pages of images: a scan (a stamp, a watermark)
 MEMORY_FACTOR = 30  # an allowance of memory per byte of decoded content while a page is parsed (Python objects)
+
+
+class _Once(logging.Handler):
+    """pypdf's warnings, each kind once per process, in our log: pypdf warns per glyph or per object (1,377
+    "fontTools is required" lines on stderr for one file), which says nothing more after the first."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self._seen: set[str] = set()
+        self._guard = threading.Lock()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        kind = re.sub(r"\d+|'[^']*'|\"[^\"]*\"", "_", str(record.msg))[:100]
+        with self._guard:
+            if kind in self._seen:
+                return
+            self._seen.add(kind)
+        logger.warning("pypdf (shown once): %s", record.getMessage())
+
+
+logger = logging.getLogger(__name__)
+_pypdf = logging.getLogger("pypdf")  # every pypdf.* logger propagates here, and no further
+_pypdf.addHandler(_Once())
+_pypdf.propagate = False
 
 
 def _limits():
@@ -91,10 +119,12 @@ def pdf_text(data: bytes, *, time_budget: float = TIME_BUDGET_S) -> str:
             if len(reader.pages) > MAX_PAGES:
                 raise InputTooLargeError(f"The PDF has {len(reader.pages):,} pages, more than {MAX_PAGES:,}.")
             content = 0
+            imaged = 0  # pages that show an image
             for page in reader.pages:
                 content += _content_bytes(page)
                 if content > MAX_CONTENT_BYTES or time.monotonic() - started > time_budget:
                     raise too_costly
+                imaged += _has_image(page)
                 pages.append(page.extract_text() or "")
                 if time.monotonic() - started > time_budget:
                     raise too_costly
@@ -105,11 +135,23 @@ def pdf_text(data: bytes, *, time_budget: float = TIME_BUDGET_S) -> str:
     except (PyPdfError, ValueError, KeyError, TypeError, OSError, AttributeError, IndexError, RecursionError) as exc:
         raise UnsupportedFormatError("The file is not a readable PDF (it may be damaged).") from exc
     text = "\n\n".join(p.strip() for p in pages if p.strip())
-    if not any(ch.isalpha() for ch in text):
+    letters = sum(ch.isalpha() for ch in text)
+    # A scan's text layer is empty, or a stamp or watermark of a few characters over page images.
+    if not letters or (letters < SCANNED_LETTERS * len(pages) and 2 * imaged >= len(pages)):
         raise UnsupportedFormatError(
-            "The PDF has no text layer (it looks scanned). OCR is not supported: convert it to text first."
+            f"The PDF looks scanned: its pages are images, with {letters} letter(s) of text in all. OCR is not "
+            "supported: run OCR on it first (for example ocrmypdf), then upload the result."
         )
     return text
+
+
+def _has_image(page) -> bool:
+    """Whether a page draws an image XObject of its own (read from its resources, nothing decoded)."""
+    try:
+        objects = page.get("/Resources", {}).get_object().get("/XObject", {}).get_object()
+        return any(objects[name].get_object().get("/Subtype") == "/Image" for name in objects)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return False
 
 
 def paragraphs_to_docx(paragraphs: list[str]) -> bytes:
