@@ -431,3 +431,48 @@ def test_pypdf_warnings_reach_the_log_once_each_not_stderr_per_glyph(capsys):
     shown = [(r.name, r.getMessage()) for r in seen if "fontTools" in r.getMessage()]
     assert len(shown) <= 1 and all(name == "bilingual.documents.pdf" for name, _ in shown)  # once, or seen already
     assert "fontTools" not in capsys.readouterr().err
+
+
+def test_markdown_keeps_every_link_of_a_sentence_and_links_on_code(tmp_path):
+    source = "[The bank](https://a.example) lowered [interest rates](https://b.example) again. See [`make test`](https://c.example).\n"
+    out = translate_content(fake_translator(tmp_path), source.encode(), "a.md", "zh", source="en").decode()
+    # the fake engine marks each translation <...>: the first link carries the sentence, the second follows it
+    # with its own text translated, and the code keeps its link
+    assert out == ("[\\<The bank lowered interest rates again.\\>](https://a.example) "
+                   "([\\<interest rates\\>](https://b.example))\\<See\\> [`make test`](https://c.example).\n")
+    import re
+
+    assert re.findall(r"\]\((\S+?)\)", out) == ["https://a.example", "https://b.example", "https://c.example"]
+
+
+def test_subtitles_keep_speakers_italics_and_wrap_chinese_lines(tiny_translator):
+    import srt
+
+    def t(seconds: float) -> datetime.timedelta:
+        return datetime.timedelta(seconds=seconds)
+
+    cues = [
+        srt.Subtitle(1, t(0), t(2), "- The weather is good.\n- Thank you."),  # two speakers
+        srt.Subtitle(2, t(2), t(4), "<i>The delegation visited Chongqing.</i>"),
+        srt.Subtitle(3, t(4), t(6), "{\\an8}The mayor welcomed the foreign guests. Both sides will strengthen trade "
+                                     "cooperation."),
+        srt.Subtitle(4, t(6), t(7), "The company released its annual report. The"),  # one word of the next sentence
+        srt.Subtitle(5, t(7), t(9), "railway connects the two cities."),
+    ]
+    data = srt.compose(cues, reindex=False).encode()
+    result = list(srt.parse(translate_content(tiny_translator, data, "talk.srt", "zh").decode()))
+    assert result[0].content == "- 天气很好。\n- 谢谢。"
+    assert result[1].content == "<i>代表团访问了重庆。</i>"
+    assert result[2].content == "{\\an8}市长欢迎外国客人。\n双方将加强贸易合作。"  # 19 characters: two lines
+    assert all(len(line) <= 16 for c in result[2:] for line in c.content.removeprefix("{\\an8}").split("\n"))
+    assert all(c.content.strip() for c in result)  # the cue holding one word of a sentence gets its share
+    assert "".join(c.content for c in result[3:]).replace("\n", "") == "公司发布了年度报告。铁路连接了两个城市。"
+
+
+def test_share_out_gives_every_part_something_and_wraps_balance():
+    from bilingual.documents.subtitles import _share_out, wrap_chinese
+
+    assert _share_out("铁路连接了两个城市。", [1, 40], "zh") == ["铁", "路连接了两个城市。"]
+    assert all(_share_out("甲乙丙", [1, 1, 50], "zh"))
+    assert wrap_chinese("短句。") == "短句。"
+    assert wrap_chinese("这是一个很长的句子，它需要分成两行来显示才好看。") == "这是一个很长的句子，\n它需要分成两行来显示才好看。"

@@ -8,7 +8,9 @@ for byte. Inside a block, code spans and inline HTML stay exactly as written (th
 the text around them); an image keeps its address and gets its alt text translated; the
 rest is translated sentence by sentence, and a sentence keeps the emphasis that covers all
 of it, while a link inside a sentence makes the whole translated sentence its text (its
-address kept). In bilingual mode each block is followed by its translation as a quote.
+address kept); a sentence's further links follow it in parentheses, each with its own text
+translated, and a link whose text is code keeps it: no link target is lost. In bilingual mode
+each block is followed by its translation as a quote.
 """
 
 from __future__ import annotations
@@ -43,10 +45,19 @@ class _Run:
         return "".join(t for t, _ in self.pieces)
 
 
+    def links(self) -> list[tuple]:
+        """The run's links, in order, each once."""
+        return list(dict.fromkeys(m for _, marks in self.pieces for m in marks if isinstance(m, tuple)))
+
+    def link_text(self, link: tuple) -> str:
+        return " ".join("".join(t for t, marks in self.pieces if link in marks).split())
+
+
 @dataclass
 class _Inline:
     parts: list[object]  # _Run, or ("raw", markdown), or ("image", alt, src, title)
     units: dict[int, int] = field(default_factory=dict)  # part index -> unit index
+    link_units: dict[tuple, int] = field(default_factory=dict)  # (part index, link) -> unit of the link's text
 
 
 def _parse_inline(token) -> _Inline:
@@ -78,7 +89,9 @@ def _parse_inline(token) -> _Inline:
         elif kind == "code_inline":
             flush()
             fence = child.markup or "`"
-            parts.append(("raw", f"{fence}{child.content}{fence}"))
+            code = f"{fence}{child.content}{fence}"
+            links = [m for m in marks if isinstance(m, tuple)]
+            parts.append(("raw", _linked(code, links[-1]) if links else code))  # [`code`](url) keeps its link
         elif kind == "image":
             flush()
             parts.append(("image", child.content, child.attrs.get("src", ""), child.attrs.get("title") or ""))
@@ -89,7 +102,14 @@ def _parse_inline(token) -> _Inline:
     return _Inline(parts)
 
 
-def _render_sentence(text: str, marks: frozenset) -> str:
+def _linked(text: str, link: tuple) -> str:
+    _, href, title = link
+    return f'[{text}]({href}{f" {chr(34)}{title}{chr(34)}" if title else ""})'
+
+
+def _render_sentence(text: str, marks: frozenset, extra: list[tuple[tuple, str]] = ()) -> str:
+    """A translated sentence with the emphasis that covered all of it, inside its (first) link; the
+    sentence's other links follow it, each with its own text translated, so no link target is lost."""
     out = _escape(text)
     if "strong" in marks:
         out = f"**{out}**"
@@ -97,12 +117,17 @@ def _render_sentence(text: str, marks: frozenset) -> str:
         out = f"*{out}*"
     links = [m for m in marks if isinstance(m, tuple)]
     if links:
-        _, href, title = links[0]
-        out = f'[{out}]({href}{f" {chr(34)}{title}{chr(34)}" if title else ""})'
+        out = _linked(out, links[0])
+    if extra:
+        wide = any("\u4e00" <= ch <= "\u9fff" for ch in text)
+        inner = ", ".join(_linked(_escape(label), link) for link, label in extra)
+        out += f"（{inner}）" if wide else f" ({inner})"
     return out
 
 
-def _render_run(run: _Run, doc: DocumentTranslation | None) -> str:
+def _render_run(run: _Run, doc: DocumentTranslation | None, labels: dict[tuple, str] | None = None) -> str:
+    """A run's translation, sentence by sentence; ``labels`` are the translated texts of its links, for
+    the sentences that hold more than one."""
     raw = run.text
     lead = raw[: len(raw) - len(raw.lstrip())]
     trail = raw[len(raw.rstrip()) :]
@@ -125,9 +150,10 @@ def _render_run(run: _Run, doc: DocumentTranslation | None) -> str:
             lo, hi = mapping[found], mapping[cursor - 1] + 1
             covered = [m for (text, m), s in zip(run.pieces, starts) if s < hi and s + len(text) > lo and text.strip()]
         common = frozenset.intersection(*covered) if covered else frozenset()
-        links = [m for ms in covered for m in ms if isinstance(m, tuple)]
+        links = list(dict.fromkeys(m for ms in covered for m in ms if isinstance(m, tuple)))
         marks = frozenset(m for m in common if not isinstance(m, tuple)) | (frozenset(links[:1]))
-        out.append(_render_sentence(seg.target.strip(), marks))
+        extra = [(link, (labels or {}).get(link) or run.link_text(link)) for link in links[1:]]
+        out.append(_render_sentence(seg.target.strip(), marks, extra))
     return lead + glue.join(out) + trail
 
 
@@ -182,6 +208,12 @@ def translate_markdown(text: str, translate: Translate, *, bilingual: bool = Fal
             if needs_translation(unit):
                 inline.units[i] = len(units)
                 units.append(unit)
+            links = part.links() if isinstance(part, _Run) and i in inline.units else []
+            for link in links if len(links) > 1 else ():  # a sentence may hold several: their texts, translated
+                label = part.link_text(link)
+                if needs_translation(label):
+                    inline.link_units[(i, link)] = len(units)
+                    units.append(label)
     docs = translate(units) if units else []
 
     def render(token) -> str:
@@ -190,7 +222,8 @@ def translate_markdown(text: str, translate: Translate, *, bilingual: bool = Fal
         for i, part in enumerate(inline.parts):
             doc = docs[inline.units[i]] if i in inline.units else None
             if isinstance(part, _Run):
-                out.append(_render_run(part, doc))
+                labels = {link: docs[u].text.strip() for (k, link), u in inline.link_units.items() if k == i}
+                out.append(_render_run(part, doc, labels))
             elif part[0] == "image":
                 alt = doc.text.strip() if doc else part[1]
                 title = f' "{part[3]}"' if part[3] else ""
