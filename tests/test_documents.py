@@ -300,6 +300,19 @@ def _ole(*streams: str) -> bytes:
     return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + b"".join(s.encode("utf-16-le") + bytes(8) for s in streams)
 
 
+def _strict_docx() -> bytes:
+    """A .docx in ISO 29500 Strict form (as Word's "Strict Open XML Document" writes its relationships)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(_docx())) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "_rels/.rels":
+                data = data.replace(b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/",
+                                    b"http://purl.oclc.org/ooxml/officeDocument/relationships/")
+            target.writestr(info, data)
+    return out.getvalue()
+
+
 def _encrypted_pdf() -> bytes:
     from pypdf import PdfReader, PdfWriter
 
@@ -324,6 +337,7 @@ def _encrypted_pdf() -> bytes:
         ("locked.docx", lambda: _ole("EncryptionInfo", "EncryptedPackage"), "docx file is password-protected"),
         ("locked.pptx", lambda: _ole("EncryptionInfo", "EncryptedPackage"), "pptx file is password-protected"),
         ("old.docx", lambda: _ole("WordDocument"), "old .doc document, not docx"),
+        ("strict.docx", _strict_docx, "Strict Open XML format.*Save it as a Word Document"),
         ("locked.pdf", _encrypted_pdf, "protected by a password"),
         ("broken.pdf", lambda: b"%PDF-1.4 nonsense", "not a readable PDF"),
         ("empty.md", lambda: b"", "empty"),

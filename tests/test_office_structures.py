@@ -243,3 +243,31 @@ def test_smartart_text_and_slide_comments_are_translated(tiny_translator, biling
     else:
         assert texts == [ZH["Exports grew by five percent."]] and comment == ZH["Thank you."]
         assert frame.text == ZH["The weather is good."]
+
+
+@pytest.mark.parametrize("bilingual", [False, True])
+def test_a_sentence_with_three_links_keeps_all_three(tmp_path, bilingual):
+    from docx import Document
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml import parse_xml
+
+    from tests.fakes import fake_translator
+
+    document = Document()
+    ids = [document.part.relate_to(f"https://{n}.example", RT.HYPERLINK, is_external=True) for n in "abc"]
+    inner = (_run("Three links: ") + f'<w:hyperlink r:id="{ids[0]}">{_run("the first")}</w:hyperlink>'
+             + _run(", ") + f'<w:hyperlink r:id="{ids[1]}">{_run("the second")}</w:hyperlink>' + _run(" and ")
+             + f'<w:hyperlink r:id="{ids[2]}">{_run("the third")}</w:hyperlink>' + _run("."))
+    body = document.element.body
+    body.insert(0, parse_xml(f'<w:p xmlns:w="{W}" xmlns:r="{R}">{inner}</w:p>'))
+    data = io.BytesIO()
+    document.save(data)
+    out = translate_content(fake_translator(tmp_path), data.getvalue(), "a.docx", "zh", source="en",
+                            bilingual=bilingual)
+    paragraph = _body(out)[1 if bilingual else 0]
+    links = paragraph.findall("w:hyperlink", NS)
+    # the longest link carries the sentence; the others follow it, in their order, around their own text
+    assert [link.get(f"{{{R}}}id") for link in links] == [ids[1], ids[0], ids[2]]
+    assert [_text(link) for link in links] == ["<Three links: the first, the second and the third.>",
+                                               "<the first>", "<the third>"]
+    assert _text(paragraph) == "<Three links: the first, the second and the third.>（<the first>，<the third>）"

@@ -14,8 +14,8 @@ back as one run per translated sentence, beside the run it came from:
   hyperlink (Word's ``w:hyperlink``; DrawingML's ``a:hlinkClick`` stays in the run's properties),
   an inserted one in its tracked insertion (``w:ins``), a content control's in the control. A
   sentence holding a link is written whole inside that link: the target is never lost, though the
-  link then covers the whole translated sentence; when one sentence holds two links, only the
-  larger stays (the README says so);
+  link then covers the whole translated sentence; a sentence's further links follow it in
+  brackets, each around its own text translated ("…（第二个链接）");
 * tabs and line breaks (``w:tab``, ``w:br``, ``a:br``) stay between the same sentences; one
   inside a sentence follows its translation;
 * fields keep their instruction (``w:instrText``, ``w:fldSimple/@w:instr``) and their runs; the
@@ -119,6 +119,8 @@ class Paragraph:
             self._read_drawing()
         self.text = "".join(self.texts)
         self.links = [self._link(run) for run in self.runs]
+        # which link each run is in (Word: the w:hyperlink element; DrawingML: the hlinkClick's target)
+        self.link_keys = [link if link is None or dialect is WORD else link.get(_RID) for link in self.links]
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -214,17 +216,17 @@ class Paragraph:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def _plan(self, doc: DocumentTranslation) -> tuple[list[tuple[int, etree._Element | None, str]], list[int]]:
-        """Each translated sentence as (the index of the run it is written beside, run properties, text), by
-        the rules in the module docstring; and for each break, the sentence it follows (-1: before the first):
-        a break between two sentences stays between them, one inside a sentence goes after it."""
+    def _plan(self, doc: DocumentTranslation) -> tuple[list[_Sentence], list[int]]:
+        """Each translated sentence as it is written (by the rules in the module docstring); and for each
+        break, the sentence it follows (-1: before the first): a break between two sentences stays between
+        them, one inside a sentence goes after it."""
         starts = []
         offset = 0
         for text in self.texts:
             starts.append(offset)
             offset += len(text)
         glue = separator(doc.target_language)
-        out: list[tuple[int, etree._Element | None, str]] = []
+        out: list[_Sentence] = []
         begins: list[int] = []  # where each written sentence begins in the paragraph's text
         cursor = 0
         for seg in (s for paragraph in doc.paragraphs for s in paragraph):
@@ -233,12 +235,12 @@ class Paragraph:
             if not target:
                 cursor = found + length if found >= 0 else cursor
                 continue
-            anchor, props = self._anchor(found, length, starts) if found >= 0 else (None, None)
+            anchor, props, extras = self._anchor(found, length, starts) if found >= 0 else (None, None, [])
             if anchor is None:  # not found: beside the previous sentence, with the paragraph's first formatting
-                anchor = out[-1][0] if out else next(i for i, r in enumerate(self.runs) if r is not None)
+                anchor = out[-1].anchor if out else next(i for i, r in enumerate(self.runs) if r is not None)
                 props = self._props(self.runs[anchor], strip=True)
-            anchor = max(anchor, out[-1][0]) if out else anchor  # document order is kept
-            out.append((anchor, props, (glue if out else "") + target))
+            anchor = max(anchor, out[-1].anchor) if out else anchor  # document order is kept
+            out.append(_Sentence(anchor, props, (glue if out else "") + target, extras))
             begins.append(found if found >= 0 else cursor)
             cursor = found + length if found >= 0 else cursor
         follows = []
@@ -247,9 +249,10 @@ class Paragraph:
             follows.append(before[-1] if before and self.text[:brk.offset].strip() else -1)
         return out, follows
 
-    def _anchor(self, start: int, length: int, starts: list[int]) -> tuple[int | None, etree._Element | None]:
+    def _anchor(self, start: int, length: int, starts: list[int]) -> tuple[int | None, etree._Element | None, list[int]]:
         """The run a sentence is written beside and its formatting: a link's run when the sentence holds a
-        link (the link stays on the translated sentence); else the run covering most of it."""
+        link (the link stays on the translated sentence); else the run covering most of it. And the first
+        run of each other link in the sentence."""
         end = start + length
         covering = []
         for i, (run_start, text) in enumerate(zip(starts, self.texts)):
@@ -259,10 +262,52 @@ class Paragraph:
             if overlap > 0 and text[max(0, start - run_start): end - run_start].strip():
                 covering.append((overlap, i))
         if not covering:
-            return None, None
+            return None, None, []
         linked = [(overlap, i) for overlap, i in covering if self.links[i] is not None]
         _, main = max(linked or covering)
-        return main, self._props(self.runs[main], strip=len(covering) > 1)
+        firsts: dict[object, int] = {}
+        for _, i in sorted(linked, key=lambda pair: pair[1]):
+            firsts.setdefault(self.link_keys[i], i)
+        extras = [i for key, i in firsts.items() if key != self.link_keys[main]]
+        return main, self._props(self.runs[main], strip=len(covering) > 1), extras
+
+    def link_labels(self) -> list[tuple[object, str]]:
+        """The text of each link, when the paragraph has more than one (a sentence may hold two): translated
+        apart, to follow a sentence whose first link carries it."""
+        texts: dict[object, str] = {}
+        for key, text in zip(self.link_keys, self.texts):
+            if key is not None:
+                texts[key] = texts.get(key, "") + text
+        return [(key, " ".join(text.split())) for key, text in texts.items()] if len(texts) > 1 else []
+
+    def _write_extras(self, sentence: _Sentence, after: etree._Element, labels: dict, language: str, *,
+                      grey: bool) -> etree._Element:
+        """The sentence's further links after ``after`` (at the paragraph's level), each with its text
+        translated, in brackets: "…（链接二，链接三）"; returns the last element written."""
+        if not sentence.extras:
+            return after
+        while after.getparent() is not None and after.getparent().tag != self.element.tag:
+            after = after.getparent()
+        wide = language == "zh"
+        pieces: list[etree._Element] = [self._run(None, "（" if wide else " (", grey=grey)]
+        for n, first in enumerate(sentence.extras):
+            if n:
+                pieces.append(self._run(None, "，" if wide else ", ", grey=grey))
+            key = self.link_keys[first]
+            label = labels.get(key) or " ".join(
+                t for k, t in zip(self.link_keys, self.texts) if k == key).strip()
+            run = self._run(self._props(self.runs[first], strip=False), label, grey=grey)
+            if self.d is WORD:  # the same w:hyperlink (its target, its tooltip) around the translated text
+                link = self.links[first]
+                shell = etree.Element(link.tag, dict(link.attrib))
+                shell.append(run)
+                run = shell
+            pieces.append(run)
+        pieces.append(self._run(None, "）" if wide else ")", grey=grey))
+        for piece in pieces:
+            after.addnext(piece)
+            after = piece
+        return after
 
     def _props(self, run: etree._Element, *, strip: bool) -> etree._Element | None:
         props = run.find(self.d.q(self.d.props))
@@ -292,16 +337,19 @@ class Paragraph:
             t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
         return run
 
-    def replace(self, doc: DocumentTranslation) -> None:
+    def replace(self, doc: DocumentTranslation, labels: dict | None = None) -> None:
         """Put the translation in place of the paragraph's text runs, beside the runs it came from: inside
-        their hyperlink, insertion or content control; tabs and breaks between the same sentences."""
+        their hyperlink, insertion or content control; tabs and breaks between the same sentences.
+        ``labels``: the translated texts of the paragraph's links (:meth:`link_labels`)."""
         plan, follows = self._plan(doc)
-        written: list[etree._Element] = []
-        for anchor, props, text in plan:
-            run = self._run(props, text)
-            self.runs[anchor].addprevious(run)
-            written.append(run)
-        self._place_breaks(written, follows, grey=False)
+        firsts: list[etree._Element] = []
+        lasts: list[etree._Element] = []
+        for sentence in plan:
+            run = self._run(sentence.props, sentence.text)
+            self.runs[sentence.anchor].addprevious(run)
+            firsts.append(run)
+            lasts.append(self._write_extras(sentence, run, labels or {}, doc.target_language, grey=False))
+        self._place_breaks(firsts, lasts, follows, grey=False)
         for run in self.runs:
             if run is None:
                 continue
@@ -312,12 +360,13 @@ class Paragraph:
                 grand.remove(parent)  # an emptied hyperlink or insertion goes too
                 parent = grand
 
-    def _place_breaks(self, written: list[etree._Element], follows: list[int], *, grey: bool) -> None:
+    def _place_breaks(self, firsts: list[etree._Element], lasts: list[etree._Element], follows: list[int], *,
+                      grey: bool) -> None:
         """Each tab or break after the sentence it follows (Word: in a run of its own, formatted as it was)."""
-        last = list(written)
+        last = list(lasts)
         lead: etree._Element | None = None
         for brk, k in zip(self.breaks, follows):
-            if not written:
+            if not firsts:
                 return
             if self.d is WORD:
                 holder = self._run(self._props(brk.run, strip=False), None, grey=grey)
@@ -325,7 +374,7 @@ class Paragraph:
             else:
                 holder = brk.element if not grey else copy.deepcopy(brk.element)
             if k < 0:
-                (lead.addnext if lead is not None else self._outside(written[0], brk).addprevious)(holder)
+                (lead.addnext if lead is not None else self._outside(firsts[0], brk).addprevious)(holder)
                 lead = holder
             else:
                 self._outside(last[k], brk).addnext(holder)
@@ -340,7 +389,7 @@ class Paragraph:
             element = element.getparent()
         return element
 
-    def add_translation_after(self, doc: DocumentTranslation) -> etree._Element:
+    def add_translation_after(self, doc: DocumentTranslation, labels: dict | None = None) -> etree._Element:
         """Bilingual mode: a paragraph holding the translation, in grey, after this one: the same paragraph
         properties without list numbering (the pair is one item), its links, tabs and breaks."""
         twin = etree.Element(self.element.tag)
@@ -351,17 +400,18 @@ class Paragraph:
                 props.remove(numbering)
             twin.append(props)
         plan, follows = self._plan(doc)
-        written = []
-        for anchor, run_props, text in plan:
-            run = self._run(run_props, text, grey=True)
-            link = self.links[anchor]
+        firsts, lasts = [], []
+        for sentence in plan:
+            run = self._run(sentence.props, sentence.text, grey=True)
+            link = self.links[sentence.anchor]
             if self.d is WORD and link is not None:  # the same link target, on the translated words
                 shell = etree.SubElement(twin, link.tag, dict(link.attrib))
                 shell.append(run)
             else:
                 twin.append(run)
-            written.append(run)
-        self._place_breaks(written, follows, grey=True)
+            firsts.append(run)
+            lasts.append(self._write_extras(sentence, run, labels or {}, doc.target_language, grey=True))
+        self._place_breaks(firsts, lasts, follows, grey=True)
         if self.d.end_props:
             end = self.element.find(self.d.q(self.d.end_props))
             if end is not None:
@@ -384,6 +434,20 @@ class Paragraph:
         texts[0].text = translation
         for t in texts[1:]:
             t.getparent().remove(t)
+
+
+_RID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+@dataclass
+class _Sentence:
+    """A translated sentence as it is written: beside which run, formatted how, and the links of the
+    sentence other than the one it is written in (each then follows it with its own text translated)."""
+
+    anchor: int
+    props: etree._Element | None
+    text: str
+    extras: list[int]  # the first run of each further link
 
 
 def _locate(text: str, sentence: str, start: int) -> tuple[int, int]:
@@ -428,14 +492,20 @@ def translate_paragraphs(
     many paragraphs were translated. In bilingual mode fields keep their results (the twin has none)."""
     todo = [p for p in paragraphs if p.translatable]
     fields = [] if bilingual else [(p, runs, text) for p in paragraphs for runs, text in p.field_texts()]
+    links = [(n, key, text) for n, p in enumerate(todo) for key, text in p.link_labels() if needs_translation(text)]
     if not todo and not fields:
         return 0
-    docs = translate([" ".join(p.text.split()) for p in todo] + [" ".join(text.split()) for _, _, text in fields])
+    texts = ([" ".join(p.text.split()) for p in todo] + [" ".join(text.split()) for _, _, text in fields]
+             + [text for _, _, text in links])
+    docs = translate(texts)
     for (paragraph, runs, _), doc in zip(fields, docs[len(todo):]):
         paragraph.write_field(runs, doc.text)
-    for paragraph, doc in zip(todo, docs):
+    labels: list[dict] = [{} for _ in todo]
+    for (n, key, _), doc in zip(links, docs[len(todo) + len(fields):]):
+        labels[n][key] = doc.text.strip()
+    for paragraph, doc, own in zip(todo, docs, labels):
         if bilingual:
-            paragraph.add_translation_after(doc)
+            paragraph.add_translation_after(doc, own)
         else:
-            paragraph.replace(doc)
+            paragraph.replace(doc, own)
     return len(todo)

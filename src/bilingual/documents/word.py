@@ -152,7 +152,23 @@ def _office(job: Job, translate: Callable[..., bytes], kind: str) -> bytes:
         except BilingualError:
             raise
         except (KeyError, ValueError, etree.LxmlError, RecursionError) as exc:  # not an Office package
+            if _strict(package.data):
+                app = "Word Document" if kind == "docx" else "PowerPoint Presentation"
+                raise UnsupportedFormatError(
+                    f"The file is saved in the Strict Open XML format, which cannot be read here. Save it as a "
+                    f"{app} (.{kind}) (File → Save As) and upload that.") from exc
             raise UnsupportedFormatError(f"The file is not a valid {kind} document (its XML cannot be read).") from exc
+
+
+def _strict(data: bytes) -> bool:
+    """Whether a package is in ISO 29500 Strict form (its relationships in the purl.oclc.org namespace)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            return b"purl.oclc.org/ooxml" in package.read("_rels/.rels")[:65536]
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return False
 
 
 DOCX = Format("Word", (".docx",), "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
