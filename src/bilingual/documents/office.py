@@ -243,6 +243,9 @@ class Paragraph:
             out.append(_Sentence(anchor, props, (glue if out else "") + target, extras))
             begins.append(found if found >= 0 else cursor)
             cursor = found + length if found >= 0 else cursor
+        anchored = {self.link_keys[sentence.anchor] for sentence in out}
+        for sentence in out:  # a link that carries a sentence of its own does not also follow another
+            sentence.extras = [i for i in sentence.extras if self.link_keys[i] not in anchored]
         follows = []
         for brk in self.breaks:
             before = [i for i, begin in enumerate(begins) if begin < brk.offset]
@@ -355,9 +358,12 @@ class Paragraph:
                 continue
             parent = run.getparent()
             parent.remove(run)
-            while parent is not self.element and (len(parent) == 0 or _only_props(parent, self.d)):
+            # An emptied hyperlink goes: its sentence carries it, or a copy follows its sentence. Insertions,
+            # content controls and smart tags stay, empty, where their text was (their markup is kept).
+            while (parent is not self.element and etree.QName(parent).localname == "hyperlink"
+                   and (len(parent) == 0 or _only_props(parent, self.d))):
                 grand = parent.getparent()
-                grand.remove(parent)  # an emptied hyperlink or insertion goes too
+                grand.remove(parent)
                 parent = grand
 
     def _place_breaks(self, firsts: list[etree._Element], lasts: list[etree._Element], follows: list[int], *,
