@@ -359,9 +359,11 @@ def test_bad_files_get_clear_errors(tmp_path, name, make, message):
 
 def test_too_large_files_and_texts(tmp_path, monkeypatch):
 
-    translator = fake_translator(tmp_path, max_input_chars=50)
-    with pytest.raises(InputTooLargeError):
+    translator = fake_translator(tmp_path, max_input_chars=50, max_document_chars=100)
+    with pytest.raises(InputTooLargeError, match="limit for documents of 100.*BILINGUAL_MAX_DOCUMENT_CHARS"):
         translate_content(translator, ("The weather is good. " * 10).encode(), "a.txt", "zh")
+    # a file is held to the documents' limit, not to the limit of a text
+    assert translate_content(translator, ("The weather is good. " * 4).encode(), "a.txt", "zh", source="en")
     with pytest.raises(InputTooLargeError):
         translate_content(translator, _docx(), "a.docx", "zh", max_chars=20)
     monkeypatch.setattr(docs_module, "MAX_FILE_BYTES", 100)

@@ -85,6 +85,25 @@ def test_key_char_limit(fake_settings, home):
         assert over.json() == {"error": "Invalid request: request (13) exceeds text limit (10)"}
 
 
+def test_files_have_their_own_limits_not_the_requests_text_limit(fake_settings, home):
+    article = ("The weather is good. " * 10).encode()  # 210 characters
+    secret, _ = KeyStore(home / "api_keys.sqlite3").add(char_limit=100)
+    translator = fake_translator(home, max_document_chars=300)
+    with TestClient(_app(fake_settings, home, translator, page=False, char_limit=50)) as client:
+        assert _translate(client, text="The weather is good. " * 3).status_code == 400  # 63 > the request limit
+
+        def upload(data, **fields):
+            return client.post("/translate_file", data={"source": "en", "target": "zh", **fields},
+                               files={"file": ("a.txt", data, "text/plain")})
+
+        assert upload(article).status_code == 200  # a file: held to the documents' limit (300)
+        over = upload(article * 2)
+        assert over.status_code == 400 and "limit for documents of 300" in over.json()["error"]
+        assert "BILINGUAL_MAX_DOCUMENT_CHARS" in over.json()["error"]
+        keyed = upload(article, api_key=secret)  # a key's own character limit holds its files too
+        assert keyed.status_code == 400 and "API key's limit" in keyed.json()["error"]
+
+
 def test_address_rate_limit_without_key(fake_settings, home):
     secret, _ = KeyStore(home / "api_keys.sqlite3").add(req_limit=0)  # a key with no limit
     with TestClient(_app(fake_settings, home, req_limit=1, page=False)) as client:

@@ -14,6 +14,7 @@ Environment variables:
 ``BILINGUAL_MODEL_SUMMARY_ZH``  Hub id or local directory of the Chinese summarizer
 ``BILINGUAL_DEVICE``            ``cpu``, ``cuda``, ``cuda:1`` ... (default: cuda if available)
 ``BILINGUAL_MAX_INPUT_CHARS``   size limit of one request (default 200000)
+``BILINGUAL_MAX_DOCUMENT_CHARS`` characters of text one file (a document) may hold (default 2000000)
 ``BILINGUAL_OFFLINE``           ``1`` never downloads (``HF_HUB_OFFLINE=1`` does the same)
 ``BILINGUAL_BACKEND``           ``auto`` (CTranslate2 when installed), ``ctranslate2``, ``transformers``
 ``BILINGUAL_HOME``              folder for the translation cache and converted models
@@ -176,6 +177,7 @@ class Settings:
         max_batch_tokens: most source tokens in one model call (padding included).
         max_segment_tokens: longer sentences are split at clauses, then at this budget.
         max_input_chars: larger inputs raise InputTooLargeError before any model work.
+        max_document_chars: the same for the text of one file (a document: .docx, .pdf …), separately.
         length_ratio: a sentence's output is capped at ``length_ratio * source tokens + 10``.
         repetition_guard: decode outputs caught in a repetition loop again without repeated trigrams.
         offline: never try to download a model.
@@ -216,6 +218,7 @@ class Settings:
     max_batch_tokens: int = 4096
     max_segment_tokens: int = 200
     max_input_chars: int = 200_000
+    max_document_chars: int = 2_000_000
     length_ratio: float = 3.0
     repetition_guard: bool = True
     offline: bool = False
@@ -254,7 +257,8 @@ class Settings:
         if not 0 < self.llm_timeout <= 3600 or not 0 <= self.llm_retries <= 10:
             raise ConfigError("llm_timeout must be between 0 and 3600 seconds, and llm_retries between 0 and 10")
         for name in (
-            "beam_size", "batch_size", "max_batch_tokens", "max_segment_tokens", "max_input_chars", "cache_max_entries",
+            "beam_size", "batch_size", "max_batch_tokens", "max_segment_tokens", "max_input_chars", "max_document_chars",
+            "cache_max_entries",
             "memory_max_entries",
         ):
             value = getattr(self, name)
@@ -281,6 +285,8 @@ class Settings:
                 values[field_name] = env[key]
         if env.get("BILINGUAL_MAX_INPUT_CHARS"):
             values["max_input_chars"] = int(env["BILINGUAL_MAX_INPUT_CHARS"])
+        if env.get("BILINGUAL_MAX_DOCUMENT_CHARS"):
+            values["max_document_chars"] = _int_setting(env, "BILINGUAL_MAX_DOCUMENT_CHARS", 2_000_000, 1)
         values["offline"] = any(env.get(k, "").lower() in _TRUE for k in ("BILINGUAL_OFFLINE", "HF_HUB_OFFLINE"))
         cache_root = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         values["home"] = env.get("BILINGUAL_HOME") or os.path.join(cache_root, "bilingual")

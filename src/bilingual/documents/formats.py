@@ -36,7 +36,8 @@ class Job:
         bilingual: keep each block and add its translation after it.
         out_suffix: the output's suffix (a format's own, or one of its ``outputs``).
         report: receives ``source`` (the detected language) and ``documents`` (the aligned translations).
-        max_chars: most characters of text the file may hold (None: the translator's limit).
+        max_chars: most characters of text the file may hold (an API key's own limit; None: the
+            translator's limit for documents, ``max_document_chars``).
         progress: told ``(done, total)`` per model batch.
         memory: the process's budget for documents being read.
         retranslate: translate again what the file already holds a translation of (XLIFF targets).
@@ -70,11 +71,13 @@ class Job:
             chars = sum(len(t) for t in texts)
             if self.max_chars is not None and chars > self.max_chars:
                 raise InputTooLargeError(
-                    f"The file holds {chars:,} characters of text, more than the limit of {self.max_chars:,}.")
+                    f"The file holds {chars:,} characters of text, more than the {self.max_chars:,} this "
+                    "request may hold (its API key's limit).")
             src = self.report.get("source") or (
                 normalize_language(self.source) if self.source else _detected(" ".join(texts)[:20_000]))
             self.report["source"] = src  # once for the file: a second batch (a deck's comments) follows the first
-            docs = self.translator.translate_documents(texts, self.target, source=src, progress=self.progress)
+            docs = self.translator.translate_documents(texts, self.target, source=src, progress=self.progress,
+                                                       document=True)
             self.report.setdefault("documents", []).extend(docs)
             return docs
 
@@ -83,9 +86,12 @@ class Job:
     def document(self, text: str) -> DocumentTranslation:
         """Translate ``text`` as one article (paragraphs kept), reported."""
         if self.max_chars is not None and len(text) > self.max_chars:
-            raise InputTooLargeError(f"The file holds {len(text):,} characters, more than the limit of {self.max_chars:,}.")
+            raise InputTooLargeError(
+                f"The file holds {len(text):,} characters, more than the {self.max_chars:,} this request "
+                "may hold (its API key's limit).")
         source = self.source or (_detected(text[:20_000]) if needs_translation(text) else None)
-        doc = self.translator.translate_document(text, self.target, source=source, progress=self.progress)
+        doc = self.translator.translate_document(text, self.target, source=source, progress=self.progress,
+                                                 document=True)
         self.report["source"], self.report["documents"] = doc.source_language, [doc]
         return doc
 
@@ -132,7 +138,9 @@ class Format:
         if self.text:
             text = decode_text(data)
             if max_chars is not None and len(text) > max_chars:
-                raise InputTooLargeError(f"The file holds {len(text):,} characters, more than the limit of {max_chars:,}.")
+                raise InputTooLargeError(
+                    f"The file holds {len(text):,} characters, more than the {max_chars:,} this request may "
+                    "hold (its API key's limit).")
 
 
 def decode_text(data: bytes) -> str:

@@ -188,7 +188,7 @@ def translate_markup(
     """Translate the text of an HTML document or fragment with ``translator``, keeping its markup."""
     wanted = parse_target(target) if target else None
     given = normalize_language(source) if source else None
-    translator.check_size([markup])
+    translator.check_size([markup], document=True)
 
     def translate_many(texts: list[str], src: str) -> list[str]:
         language = normalize_language(src)

@@ -482,7 +482,11 @@ class RestApi:
 
     async def translate_file(self, request: Request) -> dict[str, str]:
         params = await self._params(request)
-        char_limit = self._admit(request, params)
+        self._admit(request, params)
+        record = request.scope["state"].get("bilingual.key")
+        # a file has its own limits (size, pages, BILINGUAL_MAX_DOCUMENT_CHARS), not the request's text limit;
+        # a key with a character limit of its own holds its files to it too
+        char_limit = record.char_limit if record is not None and record.char_limit else None
         upload = params.get("file")
         source, target = params.get("source"), params.get("target")
         if not isinstance(upload, UploadFile):

@@ -285,22 +285,24 @@ class Translator:
 
     def translate_document(
         self, text: str, target: TargetLike = None, *, source: str | None = None, glossary: GlossaryLike = None,
-        progress: Progress | None = None,
+        progress: Progress | None = None, document: bool = False,
     ) -> DocumentTranslation:
         """Translate one article and return it aligned, paragraph by paragraph and sentence by sentence.
 
-        Takes the same arguments as :meth:`translate` (a single string only).
+        Takes the same arguments as :meth:`translate` (a single string only). ``document``: the text
+        is a file's, held to ``max_document_chars`` rather than ``max_input_chars``.
         """
         if not isinstance(text, str):
             raise TypeError(f"text must be a string, not {type(text).__name__}")
-        for step in self.iter_translate_document(text, target, source=source, glossary=glossary):
+        for step in self.iter_translate_document(text, target, source=source, glossary=glossary, document=document):
             if progress:
                 progress(step.done, step.total)
         assert step.document is not None
         return step.document
 
     def iter_translate_document(
-        self, text: str, target: TargetLike = None, *, source: str | None = None, glossary: GlossaryLike = None
+        self, text: str, target: TargetLike = None, *, source: str | None = None, glossary: GlossaryLike = None,
+        document: bool = False,
     ) -> Iterator[TranslationStep]:
         """Translate one article, yielding a :class:`TranslationStep` after every model batch.
 
@@ -315,12 +317,12 @@ class Translator:
         """
         if not isinstance(text, str):
             raise TypeError(f"text must be a string, not {type(text).__name__}")
-        self.check_size([text])
+        self.check_size([text], document=document)
         route = self._directions([text], target, source)[0]
         if route is None or route.source == route.target:
-            document = _unchanged(text, route)
-            yield TranslationStep(document.source_language, document.target_language, document.paragraphs,
-                                  len(document.paragraphs), 0, 0, document)
+            same = _unchanged(text, route)
+            yield TranslationStep(same.source_language, same.target_language, same.paragraphs,
+                                  len(same.paragraphs), 0, 0, same)
             return
         direction = (route.source, route.target)
         backend = self.backend(*direction)
@@ -354,16 +356,17 @@ class Translator:
 
     def translate_documents(
         self, texts: Sequence[str], target: TargetLike = None, *, source: str | None = None,
-        glossary: GlossaryLike = None, progress: Progress | None = None,
+        glossary: GlossaryLike = None, progress: Progress | None = None, document: bool = False,
     ) -> list[DocumentTranslation]:
         """Translate several texts at once, aligned like :meth:`translate_document`.
 
         All their sentences share the model's batches (sorted by length across the texts), so
         many short texts (a document's paragraphs and table cells) cost few model calls.
+        ``document``: the texts are a file's, held to ``max_document_chars`` together.
         """
         if not isinstance(texts, Sequence) or isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
             raise TypeError("texts must be a list of strings")
-        return self._translate_many(list(texts), target, source, progress, glossary)
+        return self._translate_many(list(texts), target, source, progress, glossary, document=document)
 
     def alternatives(self, text: str, n: int, target: TargetLike = None, *, source: str | None = None) -> list[str]:
         """Up to ``n`` alternative translations of ``text``, other than :meth:`translate`'s.
@@ -478,9 +481,17 @@ class Translator:
                 if hints:
                     plan.hints[key] = tuple(hints)
 
-    def check_size(self, texts: list[str]) -> None:
-        """Raise InputTooLargeError when ``texts`` together exceed ``max_input_chars``."""
+    def check_size(self, texts: list[str], *, document: bool = False) -> None:
+        """Raise InputTooLargeError when ``texts`` together exceed ``max_input_chars`` (a file's text:
+        ``max_document_chars``); the message names the limit that was hit."""
         total = sum(len(t) for t in texts)
+        if document:
+            limit = self.settings.max_document_chars
+            if total > limit:
+                raise InputTooLargeError(
+                    f"The document holds {total:,} characters of text, more than the limit for documents of "
+                    f"{limit:,}. Split the file, or raise max_document_chars (BILINGUAL_MAX_DOCUMENT_CHARS).")
+            return
         limit = self.settings.max_input_chars
         if total > limit:
             raise InputTooLargeError(
@@ -508,9 +519,10 @@ class Translator:
         source: str | None,
         progress: Progress | None,
         glossary: GlossaryLike,
+        document: bool = False,
     ) -> list[DocumentTranslation]:
         glossary = self._glossary(glossary)
-        self.check_size(texts)
+        self.check_size(texts, document=document)
         directions = self._directions(texts, target, source)
         hints_until = time.monotonic() + HINT_SECONDS  # one budget for all the texts (a file's blocks)
         results: list[DocumentTranslation | None] = [None] * len(texts)
