@@ -492,3 +492,14 @@ def test_share_out_gives_every_part_something_and_wraps_balance():
     assert all(_share_out("甲乙丙", [1, 1, 50], "zh"))
     assert wrap_chinese("短句。") == "短句。"
     assert wrap_chinese("这是一个很长的句子，它需要分成两行来显示才好看。") == "这是一个很长的句子，\n它需要分成两行来显示才好看。"
+
+
+def test_a_pdf_list_item_wrapped_over_two_lines_is_one_paragraph(tmp_path):
+    lines = ["Findings of the delegation:", "1. The bank lowered interest rates and prices",
+             "   remain stable in the region.", "2. Exports grew by five percent in the first",
+             "   quarter of the year."]
+    out = translate_content(fake_translator(tmp_path), _pdf(lines), "paper.pdf", "zh", source="en",
+                            out_suffix=".txt").decode()
+    assert out.strip().split("\n\n") == ["<Findings of the delegation:>",
+                                          "1.<The bank lowered interest rates and prices remain stable in the region.>",
+                                          "2.<Exports grew by five percent in the first quarter of the year.>"]

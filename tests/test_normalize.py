@@ -30,6 +30,16 @@ CASES = [
         "One paragraph per line is also common when people paste from the web.\nAnd the next paragraph follows.",
     ),
     ("trailing spaces   \nnext", "trailing spaces next"),
+    # a list item wrapped over two lines (a PDF's) is one item: hanging under it, or in lower case
+    (
+        "Findings:\n1. The bank lowered interest rates and prices\n   remain stable.\n2. Thank you.",
+        "Findings:\n1. The bank lowered interest rates and prices remain stable.\n2. Thank you.",
+    ),
+    ("- a short item\ncontinued here.\n- next", "- a short item continued here.\n- next"),
+    ("- Apples\nBananas are good.", "- Apples\nBananas are good."),  # not a continuation
+    # an indent is not a table column; a gap inside a line is
+    ("    Indented text that goes on\nand on.", "    Indented text that goes on and on."),
+    ("Region     2023\nNorth      5%", "Region     2023\nNorth      5%"),
 ]
 
 

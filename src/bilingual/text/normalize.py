@@ -31,7 +31,7 @@ LIST_MARKER = _LIST_ITEM = re.compile(
     r"|[一二三四五六七八九十]{1,3}、|[a-z][)]\s|第[一二三四五六七八九十\d]{1,3}[章节条部分])"
 )
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s|={3,}\s*$|-{3,}\s*$)")
-_TABLE = re.compile(r"\t|\|.*\|| {3,}\S")
+_TABLE = re.compile(r"\t|\|.*\||\S {3,}\S")  # columns: a gap inside the line (an indent is not one)
 _TERMINAL = re.compile(r"[.!?。！？…:：;；][\"'”’」』）)\]】》〉]*$")
 _CJK = WIDE_RE
 _HYPHENATED = re.compile(r"[A-Za-z]-$")
@@ -98,9 +98,17 @@ def _width(line: str) -> int:
 
 
 def _should_join(prev: str, nxt: str, hard_wrapped: bool, width: int) -> bool:
-    if _is_structural(prev) or _is_structural(nxt):
+    if _is_structural(nxt):
         return False
     head = nxt.lstrip()[:1]
+    if _is_structural(prev):
+        if not _LIST_ITEM.match(prev) or _HEADING.match(prev) or _TABLE.search(prev):
+            return False
+        # a list item wrapped over lines (a PDF's, an e-mail's): the next line hangs under it, starts in
+        # lower case, or follows a full-width line that did not end
+        if nxt[:1].isspace() or (head.islower() and head.isascii()):
+            return True
+        return hard_wrapped and _width(prev) >= 0.6 * width and not _TERMINAL.search(prev)
     if head.islower() and head.isascii():
         return True
     if _HYPHENATED.search(prev) or _is_title(prev):
