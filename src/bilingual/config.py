@@ -72,6 +72,8 @@ The server (page and REST API) reads :class:`ServiceSettings` (``ServiceSettings
                                   (default 200) and in total (5 x that)
 ``BILINGUAL_GLOSSARY_QUOTA``       stored glossaries per key or client (default 20) and in total
                                   (default 1000); unused ones are deleted after 30 days
+``BILINGUAL_JOB_QUOTA``            background document jobs waiting or running per key or client (default 4)
+``BILINGUAL_JOB_QUEUE``            background document jobs waiting or running in all (default 64)
 ``BILINGUAL_MEMORY_BUDGET_MB``     memory that documents being read may take at once (default 4096)
 ``BILINGUAL_BODY_TIMEOUT``         seconds a request body may take to arrive (default 30)
 ``BILINGUAL_BODY_BUDGET_MB``       request bytes buffered at once, all connections (default 256)
@@ -416,6 +418,8 @@ class ServiceSettings:
         upload_limit: page uploads per rate window per client (0: unlimited).
         upload_quota_mb: the page's uploads kept at once, all clients together.
         file_quota_mb: translated files kept for download per key or client (5x that in total).
+        job_quota: background document jobs waiting or running per key or client.
+        job_queue: background document jobs waiting or running in all.
         glossary_quota: stored glossaries per key or client (50x that in total).
         memory_budget_mb: estimated memory of the documents being read at once.
         body_timeout_s: seconds a request body may take to arrive (then 408).
@@ -448,6 +452,8 @@ class ServiceSettings:
     upload_limit: int = 10
     upload_quota_mb: int = 500
     file_quota_mb: int = 200
+    job_quota: int = 4
+    job_queue: int = 64
     glossary_quota: int = 20
     memory_budget_mb: int = 4096
     body_timeout_s: int = 30
@@ -499,6 +505,8 @@ class ServiceSettings:
             upload_limit=_int_setting(env, "BILINGUAL_UPLOAD_LIMIT", 10),
             upload_quota_mb=_int_setting(env, "BILINGUAL_UPLOAD_QUOTA_MB", 500, 1),
             file_quota_mb=_int_setting(env, "BILINGUAL_FILE_QUOTA_MB", 200, 1),
+            job_quota=_int_setting(env, "BILINGUAL_JOB_QUOTA", 4, 1),
+            job_queue=_int_setting(env, "BILINGUAL_JOB_QUEUE", 64, 1),
             glossary_quota=_int_setting(env, "BILINGUAL_GLOSSARY_QUOTA", 20, 1),
             memory_budget_mb=_int_setting(env, "BILINGUAL_MEMORY_BUDGET_MB", 4096, 256),
             body_timeout_s=_int_setting(env, "BILINGUAL_BODY_TIMEOUT", 30, 1),

@@ -89,6 +89,7 @@ def build(
     from .service.admission import Admission, RateLimits
     from .service.filestore import FileStore
     from .service.guard import Guard
+    from .service.jobs import DocumentJobs
     from .service.keys import KeyStore
     from .service.paths import HidePaths
     from .service.rest import RestApi, allowed_methods
@@ -108,6 +109,8 @@ def build(
     keys = KeyStore(home / "api_keys.sqlite3")
     admission = Admission(service, keys, RateLimits(service.rate_window_s))
     rest = RestApi(translator, summarizer, service, work=work, keys=keys, files=files, admission=admission)
+    rest.jobs = DocumentJobs(home / "jobs", rest.run_job, retention=service.file_retention_s,
+                             per_owner=service.job_quota, total=service.job_queue)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):

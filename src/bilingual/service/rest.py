@@ -44,6 +44,7 @@ from .admission import ADMITTED, Admission, RateLimits, RefusedError, header_or_
 from .filestore import FileStore, download_name
 from .glossaries import GlossaryStore
 from .guard import NOT_FOUND_MESSAGE
+from .jobs import DocumentJobs, JobNotFound, JobNotReady
 from .keys import KeyStore
 from .work import WorkLimit
 
@@ -221,6 +222,7 @@ class RestApi:
         files: FileStore,
         glossaries: GlossaryStore | None = None,
         admission: Admission | None = None,
+        jobs: DocumentJobs | None = None,
     ) -> None:
         self.translator = translator
         self.summarizer = summarizer
@@ -228,6 +230,7 @@ class RestApi:
         self.work = work
         self.keys = keys
         self.files = files
+        self.jobs = jobs  # background document jobs (set by the server: they call back into this API)
         self.glossaries = glossaries or GlossaryStore(files.folder.parent / "glossaries",
                                                       per_owner=service.glossary_quota, total=50 * service.glossary_quota)
         self.admission = admission or Admission(service, keys, RateLimits(service.rate_window_s))
@@ -480,7 +483,9 @@ class RestApi:
         return [{"code": code, "name": name, "targets": [*LIBRETRANSLATE_CODES, *REGIONAL_TARGETS]}
                 for code, name in LIBRETRANSLATE_LANGUAGES]
 
-    async def translate_file(self, request: Request) -> dict[str, str]:
+    async def _file_job(self, request: Request) -> tuple[dict[str, Any], bytes]:
+        """A file request's fields (as ``/translate_file`` and ``/document`` take them), checked before any work:
+        (the job's parameters, the file's bytes)."""
         params = await self._params(request)
         self._admit(request, params)
         record = request.scope["state"].get("bilingual.key")
@@ -503,7 +508,6 @@ class RestApi:
             raise ApiError(400, f"Invalid request: file format not supported. {exc}") from None
         src = _language(source, allow_auto=True)
         tgt = _target(target)
-        bilingual = str(params.get("bilingual", "")).lower() in ("1", "true", "yes", "on")
         data = await upload.read()
         if not data:
             raise ApiError(400, "Invalid request: empty file")
@@ -511,19 +515,79 @@ class RestApi:
             documents.FORMATS[suffix].check(data, char_limit)  # what can be refused before any work
         except BilingualError as exc:
             raise ApiError(400, f"Invalid request: {exc}") from None
-        out_suffix = documents.output_suffix(suffix, params.get("output") if isinstance(params.get("output"), str) else None)
-        translator = self.translator.with_engine(self._model_type(params.get("model_type"))[1]).with_memory(
-            _namespace(request))
-        translated = await self._run(lambda: documents.translate_content(
-            translator, data, upload.filename, tgt, source=src, bilingual=bilingual, out_suffix=out_suffix,
-            max_chars=char_limit, memory=self.work.memory, retranslate=_flag(params.get("retranslate"))))
-        name = download_name(upload.filename, tgt.tag + (".bilingual" if bilingual else ""))
-        name = name[: -len(suffix)] + out_suffix if suffix != out_suffix else name
+        output = params.get("output") if isinstance(params.get("output"), str) else None
+        job = {"filename": upload.filename, "source": src, "target": tgt.tag, "bilingual": _flag(params.get("bilingual")),
+               "out_suffix": documents.output_suffix(suffix, output), "char_limit": char_limit,
+               "engine": self._model_type(params.get("model_type"))[1], "namespace": _namespace(request),
+               "retranslate": _flag(params.get("retranslate"))}
+        return job, data
+
+    def translate_job(self, job: dict[str, Any], data: bytes,
+                      progress: Callable[[int, int], None] | None = None) -> tuple[bytes, str]:
+        """Translate a file request (:meth:`_file_job`): (the translated file, its download name)."""
+        translator = self.translator.with_engine(job["engine"]).with_memory(job["namespace"])
+        target = parse_target(job["target"])
+        translated = documents.translate_content(
+            translator, data, job["filename"], target, source=job["source"], bilingual=job["bilingual"],
+            out_suffix=job["out_suffix"], max_chars=job["char_limit"], memory=self.work.memory,
+            retranslate=job["retranslate"], progress=progress)
+        suffix = documents.suffix_of(job["filename"])
+        name = download_name(job["filename"], target.tag + (".bilingual" if job["bilingual"] else ""))
+        return translated, (name[: -len(suffix)] + job["out_suffix"] if suffix != job["out_suffix"] else name)
+
+    def run_job(self, job: dict[str, Any], data: bytes, progress: Callable[[int, int], None]) -> tuple[bytes, str]:
+        """A background job's translation (:mod:`.jobs`), inside a slot of the process-wide work limit."""
+        with self.work.slot():
+            return self.translate_job(job, data, progress)
+
+    async def translate_file(self, request: Request) -> dict[str, str]:
+        job, data = await self._file_job(request)
+        translated, name = await self._run(lambda: self.translate_job(job, data))
         try:
             stored = self.files.put(translated, name, _owner(request))
         except BilingualError as exc:
             raise _error_for(exc) from None
         return {"translatedFileUrl": str(request.url_for("download_file", filename=stored))}
+
+    async def create_document(self, request: Request) -> dict[str, str]:
+        """DeepL's ``POST /document``: the file is checked and queued; the answer comes at once."""
+        if self.jobs is None:
+            raise ApiError(404, NOT_FOUND_MESSAGE)
+        job, data = await self._file_job(request)
+        try:
+            job_id, key = self.jobs.submit(data, job["filename"], job, _owner(request))
+        except BilingualError as exc:
+            raise _error_for(exc) from None
+        return {"document_id": job_id, "document_key": key}
+
+    async def document_status(self, request: Request, document_id: str) -> dict[str, Any]:
+        """DeepL's document status: ``status`` (queued, translating, done, error), ``progress``,
+        ``seconds_remaining`` and ``error_message``; ``document_key`` in the query or the body."""
+        key, owner = await self._document_key(request)
+        try:
+            return self.jobs.status(document_id, key, owner).as_dict()
+        except JobNotFound as exc:
+            raise ApiError(404, str(exc)) from None
+
+    async def document_result(self, request: Request, document_id: str) -> FileResponse:
+        key, owner = await self._document_key(request)
+        try:
+            path, name = self.jobs.result(document_id, key, owner)
+        except JobNotFound as exc:
+            raise ApiError(404, str(exc)) from None
+        except JobNotReady as exc:
+            raise ApiError(503, str(exc), {"Retry-After": "2"}) from None
+        return FileResponse(path, filename=name, content_disposition_type="attachment")
+
+    async def _document_key(self, request: Request) -> tuple[str, str]:
+        if self.jobs is None:
+            raise ApiError(404, NOT_FOUND_MESSAGE)
+        params = await self._params(request)
+        self._admit(request, params)
+        key = params.get("document_key")
+        if not isinstance(key, str) or not key:
+            raise _missing("document_key")
+        return key, _owner(request)
 
     def download_file(self, filename: str) -> FileResponse:
         path = self.files.get(filename)
@@ -645,6 +709,18 @@ class RestApi:
                     openapi_extra=_form_body({"file": "binary", "source": "string", "target": "string",
                                               "api_key": "string"}, ["file", "source", "target"], multipart=True))(
             self.translate_file)
+        router.post("/document", tags=["documents"], summary="Translate a file in the background (DeepL's "
+                    "document API): answers {document_id, document_key} at once",
+                    openapi_extra=_form_body({"file": "binary", "source": "string", "target": "string",
+                                              "bilingual": "boolean", "api_key": "string"},
+                                             ["file", "source", "target"], multipart=True))(self.create_document)
+        for method in (router.get, router.post):
+            method("/document/{document_id}", tags=["documents"],
+                   summary="A background translation's status, progress and time left (document_key)")(
+                self.document_status)
+            method("/document/{document_id}/result", tags=["documents"], response_class=FileResponse,
+                   summary="The translated file of a finished background translation (document_key)")(
+                self.document_result)
         router.get("/download_file/{filename}", name="download_file", tags=["translate"],
                    summary="Download a translated file", response_class=FileResponse)(self.download_file)
         router.post("/summarize", tags=["summarize"], summary="Summarize an article (bilingual extension)",
