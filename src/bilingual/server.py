@@ -122,12 +122,14 @@ def build(
                 await asyncio.sleep(min(PURGE_EVERY_S, max(1, service.file_retention_s // 2)))
                 await asyncio.to_thread(files.purge)
                 await asyncio.to_thread(exports.purge)
+                await asyncio.to_thread(rest.jobs.purge)
 
         task = asyncio.create_task(purge())
         try:
             yield
         finally:
             task.cancel()
+            rest.jobs.close()  # a running job is not waited for: it runs again at the next start
 
     # /docs serves Swagger UI's files from the fastapi-offline package, not from a CDN: it works offline
     app = FastAPIOffline(title="bilingual", version=_version(), openapi_url="/spec", docs_url="/docs", redoc_url=None,

@@ -19,12 +19,12 @@ import hashlib
 import json
 import logging
 import os
+import queue
 import secrets
 import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,7 +95,12 @@ class DocumentJobs:
         self._lock = threading.Lock()
         with closing(self._connect()) as db:
             db.execute(_SCHEMA)
-        self._pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix="bilingual-job")
+        # Daemon threads: a server that stops does not wait for a long translation (it runs again at restart).
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._threads = [threading.Thread(target=self._loop, name=f"bilingual-job-{n}", daemon=True)
+                         for n in range(max(1, workers))]
+        for thread in self._threads:
+            thread.start()
         self.purge()
         with closing(self._connect()) as db:  # a restart: what was waiting or running runs again, from its upload
             left = [row[0] for row in db.execute("SELECT id FROM jobs WHERE status IN (?, ?) ORDER BY created",
@@ -103,7 +108,7 @@ class DocumentJobs:
             db.execute("UPDATE jobs SET status = 'queued', done = 0, total = 0, started = NULL "
                        "WHERE status = 'translating'")
         for job_id in left:
-            self._pool.submit(self._work, job_id)
+            self._queue.put(job_id)
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self._db, timeout=30, isolation_level=None)  # autocommit; one statement each
@@ -138,7 +143,7 @@ class DocumentJobs:
             db.execute("INSERT INTO jobs (id, key_digest, owner, filename, params, status, created) "
                        "VALUES (?, ?, ?, ?, ?, 'queued', ?)",
                        (job_id, _digest(key), owner, filename, json.dumps(params), time.time()))
-        self._pool.submit(self._work, job_id)
+        self._queue.put(job_id)
         return job_id, key
 
     def status(self, job_id: str, key: str, owner: str | None) -> JobStatus:
@@ -239,5 +244,19 @@ class DocumentJobs:
                 db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
         return len(old)
 
+    def _loop(self) -> None:
+        while (job_id := self._queue.get()) is not None:
+            self._work(job_id)
+
     def close(self, *, wait: bool = False) -> None:
-        self._pool.shutdown(wait=wait, cancel_futures=True)
+        """Stop taking jobs (those queued stay queued, for the next start); ``wait`` for the running ones."""
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                break
+        for _ in self._threads:
+            self._queue.put(None)
+        if wait:
+            for thread in self._threads:
+                thread.join()
