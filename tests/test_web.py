@@ -190,8 +190,14 @@ def test_browser_uploads_a_word_document_and_downloads_it_translated(app_url, br
     page.get_by_role("tab", name="文件 Document").click()
     page.locator("#document-upload input[type=file]").set_input_files(str(source))
     page.get_by_label("English → 中文").check()
+    # every status the tab shows, as it shows them: the background job's, then done
+    page.evaluate("""() => { window.shown = []; const box = document.querySelector('#document-status');
+        new MutationObserver(() => window.shown.push(box.innerText)).observe(box, {subtree: true, childList: true,
+        characterData: true}); }""")
     page.locator("#document-btn").click()
     page.locator("#document-status").get_by_text("完成 Done").wait_for(timeout=120_000)
+    shown = page.evaluate("window.shown")
+    assert any("Queued" in s or "Translating" in s for s in shown), shown
     rows = page.locator("#document-view table tbody tr")
     assert rows.first.locator("td").nth(2).inner_text() == "天气很好。"
     with page.expect_download() as info:

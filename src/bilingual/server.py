@@ -147,7 +147,7 @@ def build(
         from .ui.views import CSS
 
         demo = create_app(settings, translator=translator, summarizer=summarizer, work=work, exports=exports,
-                          retention=service.file_retention_s, suggestions=service.suggestions)
+                          retention=service.file_retention_s, suggestions=service.suggestions, jobs=rest.jobs)
         admission.light_events = light_events(demo)
         admission.known_events = frozenset(demo.fns)
         admission.upload_folder = Path(get_upload_folder())

@@ -34,8 +34,8 @@ from ..errors import BilingualError, QuotaExceededError
 
 logger = logging.getLogger(__name__)
 
-# run(params, data, progress) -> (the translated file, its download name); progress(done, total)
-Runner = Callable[[dict[str, Any], bytes, Callable[[int, int], None]], tuple[bytes, str]]
+# run(params, data, progress) -> (the translated file, its download name[, a view of it]); progress(done, total)
+Runner = Callable[[dict[str, Any], bytes, Callable[[int, int], None]], tuple]
 _SCHEMA = """CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY, key_digest TEXT NOT NULL, owner TEXT NOT NULL, filename TEXT NOT NULL,
     params TEXT NOT NULL, status TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0,
@@ -68,6 +68,15 @@ class JobStatus:
         if self.error_message:
             out["error_message"] = self.error_message
         return out
+
+
+def file_job(filename: str, *, source: str | None, target: str | None, bilingual: bool, out_suffix: str,
+             char_limit: int | None = None, engine: str | None = None, namespace: str = "", retranslate: bool = False,
+             glossary: str | None = None, view: bool = False) -> dict[str, Any]:
+    """What a file's translation needs, as a background job keeps it (JSON): REST's and the page's."""
+    return {"filename": filename, "source": source, "target": target, "bilingual": bilingual, "out_suffix": out_suffix,
+            "char_limit": char_limit, "engine": engine, "namespace": namespace, "retranslate": retranslate,
+            "glossary": glossary, "view": view}
 
 
 def _digest(secret: str) -> str:
@@ -170,6 +179,12 @@ class DocumentJobs:
             raise JobNotFound("Document not found: it was deleted after the retention time.")
         return path, row["result_name"]
 
+    def view(self, job_id: str, key: str, owner: str | None) -> bytes | None:
+        """What the runner gave besides the file (the page's side-by-side view), once the job is done."""
+        self.result(job_id, key, owner)
+        path = self._path(job_id, "view")
+        return path.read_bytes() if path.is_file() else None
+
     def _row(self, job_id: str, key: str, owner: str | None) -> dict[str, Any]:
         self.purge()
         with closing(self._connect()) as db:
@@ -209,16 +224,19 @@ class DocumentJobs:
 
         try:
             data = self._path(job_id, "in").read_bytes()
-            result, name = self.run(json.loads(row["params"]), data, progress)
-            staging = self.folder / f"{job_id}.{secrets.token_hex(4)}.part"
-            fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(result)
-            with self._lock, closing(self._connect()) as db:
-                if mine(db):
-                    os.replace(staging, self._path(job_id, "out"))
-                else:
-                    staging.unlink(missing_ok=True)
+            result, name, *view = self.run(json.loads(row["params"]), data, progress)
+            for kind, content in (("view", view[0] if view else None), ("out", result)):
+                if content is None:
+                    continue
+                staging = self.folder / f"{job_id}.{secrets.token_hex(4)}.part"
+                fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(content)
+                with self._lock, closing(self._connect()) as db:
+                    if mine(db):
+                        os.replace(staging, self._path(job_id, kind))
+                    else:
+                        staging.unlink(missing_ok=True)
             outcome: tuple[str, str | None, str | None] = ("done", None, name)
         except BilingualError as exc:
             outcome = ("error", str(exc), None)
@@ -239,7 +257,7 @@ class DocumentJobs:
                 "SELECT id FROM jobs WHERE (finished IS NOT NULL AND finished < ?) "
                 "OR (finished IS NULL AND created < ? AND status NOT IN (?, ?))", (cutoff, cutoff, *ACTIVE))]
             for job_id in old:
-                for kind in ("in", "out"):
+                for kind in ("in", "out", "view"):
                     self._path(job_id, kind).unlink(missing_ok=True)
                 db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
         return len(old)

@@ -44,7 +44,7 @@ from .admission import ADMITTED, Admission, RateLimits, RefusedError, header_or_
 from .filestore import FileStore, download_name
 from .glossaries import GlossaryStore
 from .guard import NOT_FOUND_MESSAGE
-from .jobs import DocumentJobs, JobNotFound, JobNotReady
+from .jobs import DocumentJobs, JobNotFound, JobNotReady, file_job
 from .keys import KeyStore
 from .work import WorkLimit
 
@@ -155,15 +155,7 @@ def _whole_number(value: Any, name: str, default: int) -> int:
 def _segments(doc) -> list[list[dict[str, Any]]]:
     """``detail=true``: per paragraph, each sentence with its translation, confidence, flags, origin
     (model, memory or copied) and the translation memory's hints."""
-    return [
-        [
-            {"source": seg.source, "target": seg.target, "confidence": seg.confidence,
-             "flags": [{"code": f.code, "message": f.message} for f in seg.flags], "origin": seg.origin,
-             "hints": [{"source": h.source, "target": h.target, "similarity": h.similarity} for h in seg.hints]}
-            for seg in paragraph
-        ]
-        for paragraph in doc.paragraphs
-    ]
+    return [[seg.as_dict() for seg in paragraph] for paragraph in doc.paragraphs]
 
 
 def _key_record(request: Request):
@@ -516,29 +508,42 @@ class RestApi:
         except BilingualError as exc:
             raise ApiError(400, f"Invalid request: {exc}") from None
         output = params.get("output") if isinstance(params.get("output"), str) else None
-        job = {"filename": upload.filename, "source": src, "target": tgt.tag, "bilingual": _flag(params.get("bilingual")),
-               "out_suffix": documents.output_suffix(suffix, output), "char_limit": char_limit,
-               "engine": self._model_type(params.get("model_type"))[1], "namespace": _namespace(request),
-               "retranslate": _flag(params.get("retranslate"))}
+        job = file_job(upload.filename, source=src, target=tgt.tag, bilingual=_flag(params.get("bilingual")),
+                       out_suffix=documents.output_suffix(suffix, output), char_limit=char_limit,
+                       engine=self._model_type(params.get("model_type"))[1], namespace=_namespace(request),
+                       retranslate=_flag(params.get("retranslate")))
         return job, data
 
-    def translate_job(self, job: dict[str, Any], data: bytes,
-                      progress: Callable[[int, int], None] | None = None) -> tuple[bytes, str]:
-        """Translate a file request (:meth:`_file_job`): (the translated file, its download name)."""
+    def translate_job(self, job: dict[str, Any], data: bytes, progress: Callable[[int, int], None] | None = None,
+                      report: dict | None = None) -> tuple[bytes, str]:
+        """Translate a file request (:func:`file_job`): (the translated file, its download name)."""
         translator = self.translator.with_engine(job["engine"]).with_memory(job["namespace"])
-        target = parse_target(job["target"])
+        if job.get("glossary"):
+            translator = translator.with_glossary(parse_glossary(job["glossary"], "the glossary"))
+        target = parse_target(job["target"]) if job["target"] else None
+        report = {} if report is None else report
         translated = documents.translate_content(
             translator, data, job["filename"], target, source=job["source"], bilingual=job["bilingual"],
             out_suffix=job["out_suffix"], max_chars=job["char_limit"], memory=self.work.memory,
-            retranslate=job["retranslate"], progress=progress)
+            retranslate=job["retranslate"], progress=progress, report=report)
+        docs = report.get("documents") or []
+        tag = target.tag if target else (TAGS[docs[0].target_language] if docs else "translated")
         suffix = documents.suffix_of(job["filename"])
-        name = download_name(job["filename"], target.tag + (".bilingual" if job["bilingual"] else ""))
+        name = download_name(job["filename"], tag + (".bilingual" if job["bilingual"] else ""))
         return translated, (name[: -len(suffix)] + job["out_suffix"] if suffix != job["out_suffix"] else name)
 
-    def run_job(self, job: dict[str, Any], data: bytes, progress: Callable[[int, int], None]) -> tuple[bytes, str]:
-        """A background job's translation (:mod:`.jobs`), inside a slot of the process-wide work limit."""
+    def run_job(self, job: dict[str, Any], data: bytes, progress: Callable[[int, int], None]) -> tuple:
+        """A background job's translation (:mod:`.jobs`), inside a slot of the process-wide work limit; with
+        ``view`` in the job (the page's), also its text side by side, as JSON."""
+        report: dict = {}
         with self.work.slot():
-            return self.translate_job(job, data, progress)
+            translated, name = self.translate_job(job, data, progress, report)
+        if not job.get("view"):
+            return translated, name
+        docs = report.get("documents") or []
+        view = {"source": docs[0].source_language if docs else "en", "target": docs[0].target_language if docs else "zh",
+                "paragraphs": [[seg.as_dict() for seg in p] for doc in docs for p in doc.paragraphs]}
+        return translated, name, json.dumps(view, ensure_ascii=False).encode()
 
     async def translate_file(self, request: Request) -> dict[str, str]:
         job, data = await self._file_job(request)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..languages import Language, Script
 from ..text.checks import Flag
@@ -47,6 +48,18 @@ class Segment:
     flags: tuple[Flag, ...] = ()
     origin: str = "model"
     hints: tuple[Hint, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The sentence as JSON (REST's ``detail=true``, a background job's view)."""
+        return {"source": self.source, "target": self.target, "confidence": self.confidence,
+                "flags": [{"code": f.code, "message": f.message} for f in self.flags], "origin": self.origin,
+                "hints": [{"source": h.source, "target": h.target, "similarity": h.similarity} for h in self.hints]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Segment:
+        return cls(data["source"], data["target"], data.get("confidence"),
+                   tuple(Flag(f["code"], f["message"]) for f in data.get("flags", ())), data.get("origin", "model"),
+                   tuple(Hint(h["source"], h["target"], h["similarity"]) for h in data.get("hints", ())))
 
 
 # How much each flag lowers a sentence's confidence (see ``confidence``).

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from ..languages import TAGS, Language, Target, parse_target
 from ..models import download, is_local, locate
 from ..service.admission import may_suggest
 from ..service.filestore import FileStore, download_name
+from ..service.jobs import DocumentJobs, file_job
 from ..service.work import WorkLimit
 from ..summarization.summarizer import Summarizer
 from ..text.chinese import chinese_script
@@ -37,6 +39,7 @@ from ..text.detect import detect_language
 from ..text.pieces import needs_translation, separator
 from ..translation.glossary import MAX_BYTES as MAX_GLOSSARY_BYTES
 from ..translation.glossary import parse_glossary
+from ..translation.result import Segment
 from ..translation.translator import Translator
 from . import views
 
@@ -63,6 +66,7 @@ METHOD_LABELS = {"extractive": "抽取 Extractive (sentences of the article)",
 FAST = "latency_optimized"  # the engine choices' values: REST's model_type
 SUMMARY_LABELS = {"zh": "中文摘要 The Chinese summary", "en": "英文摘要 The English summary"}
 STREAM_GROWTH = 1.5  # the streamed view is sent again when the finished part has grown by half
+JOB_POLL_S = 0.5  # how often the Document tab asks a background job how far it is
 DETECT_CHARS = 5_000  # the language shown while typing is judged on the article's beginning
 
 EXAMPLES_DIR = Path(__file__).with_name("examples")
@@ -126,6 +130,7 @@ class Handlers:
         self.work = work or WorkLimit(2, 64)
         self.exports = exports or FileStore(Path(tempfile.mkdtemp(prefix="bilingual-exports-")))
         self.demo: gr.Blocks | None = None  # set by create_app: its record of the files uploaded to it
+        self.jobs: DocumentJobs | None = None  # the server's background document jobs (set by create_app)
         self.suggestions: bool | None = None  # who may correct translations (ServiceSettings.suggestions)
 
     def received(self, path: str) -> Path:
@@ -265,35 +270,79 @@ class Handlers:
         return "已保存到翻译记忆 Saved to the translation memory: 这句话以后都这样翻译 this sentence is translated so from now on."
 
     def translate_upload(self, path: str | None, direction: str, bilingual: bool, glossary: str = "",
-                         engine: str = FAST, progress=gr.Progress()):
-        """Translate an uploaded document: (status, the translated file, the side-by-side view of its text)."""
+                         engine: str = FAST, request: gr.Request = None, progress=gr.Progress()) -> Iterator[tuple]:
+        """Translate an uploaded document, yielding (status, the translated file, the side-by-side view of its
+        text): as a background job when the server has them (:mod:`~bilingual.service.jobs`: the status shows
+        its progress and time left, however long the file), else here."""
         if not path:
-            return "请先上传文件 Upload a document first.", None, ""
+            yield "请先上传文件 Upload a document first.", None, ""
+            return
         name = Path(path).name
         try:
             suffix = documents.suffix_of(name)
             data = self.received(path).read_bytes()
-            report: dict = {}
+            documents.FORMATS[suffix].check(data)
             target = DIRECTIONS.get(direction)
-            progress(0, desc="翻译中 Translating")
-
-            def moved(done: int, total: int) -> None:
-                progress(done / total if total else 1.0, desc=f"翻译中 Translating {done}/{total}")
-
-            translator = self.engine(engine).with_glossary(_glossary(glossary))
-            with self.work.slot():
-                result = documents.translate_content(translator, data, name, target, bilingual=bool(bilingual),
-                                                     report=report, progress=moved, memory=self.work.memory)
-            docs = report.get("documents") or []
-            out_suffix = documents.output_suffix(suffix)
-            tag = TAGS[docs[0].target_language] if docs else "translated"
-            download = download_name(name, tag + (".bilingual" if bilingual else ""))
-            stored = self.exports.put_named(result, download[: -len(suffix)] + out_suffix)
-            paragraphs = [p for doc in docs for p in doc.paragraphs]
-            view = views.side_by_side(paragraphs, docs[0].source_language, docs[0].target_language) if docs else ""
-            return f"完成 Done: {name}", str(stored), view
+            if self.jobs is None:
+                yield self._translate_here(data, name, suffix, target, bool(bilingual), glossary, engine, progress)
+                return
+            quality = self.translator.settings.quality_engine
+            job = file_job(name, source=None, target=target.tag if target else None, bilingual=bool(bilingual),
+                           out_suffix=documents.output_suffix(suffix), view=True,
+                           glossary=glossary if glossary and glossary.strip() else None,
+                           engine=quality if engine == "quality_optimized" and quality else None)
+            owner = f"ip:{request.client.host}" if request is not None and request.client else "ip:page"
+            yield from self._follow(self.jobs.submit(data, name, job, owner), owner, name, progress)
         except Exception as exc:  # noqa: BLE001 - shown as a message, logged when unexpected
-            return _message(exc), None, ""
+            yield _message(exc), None, ""
+
+    def _follow(self, ids: tuple[str, str], owner: str, name: str, progress) -> Iterator[tuple]:
+        """A job's status as it changes, then its file and view."""
+        job_id, key = ids
+        shown = ""
+        while True:
+            status = self.jobs.status(job_id, key, owner)
+            if status.status in ("done", "error"):
+                break
+            text = f"已排队 Queued: {name}" if status.status == "queued" else (
+                f"翻译中 Translating {name}: {status.progress:.0%}"
+                + (f" · 约 about {status.seconds_remaining} s" if status.seconds_remaining is not None else ""))
+            progress(status.progress, desc=f"翻译中 Translating {status.progress:.0%}")
+            if text != shown:
+                shown = text
+                yield text, None, ""
+            time.sleep(JOB_POLL_S)
+        if status.status == "error":
+            yield f"**错误 Error:** {status.error_message}", None, ""
+            return
+        result, download = self.jobs.result(job_id, key, owner)
+        view = json.loads(self.jobs.view(job_id, key, owner) or b"{}")
+        stored = self.exports.put_named(result.read_bytes(), download)
+        paragraphs = [[Segment.from_dict(seg) for seg in p] for p in view.get("paragraphs", [])]
+        html = views.side_by_side(paragraphs, view["source"], view["target"]) if paragraphs else ""
+        yield f"完成 Done: {name}", str(stored), html
+
+    def _translate_here(self, data: bytes, name: str, suffix: str, target, bilingual: bool, glossary: str,
+                        engine: str, progress) -> tuple:
+        """A document translated in this request (a page without the server's background jobs)."""
+        report: dict = {}
+        progress(0, desc="翻译中 Translating")
+
+        def moved(done: int, total: int) -> None:
+            progress(done / total if total else 1.0, desc=f"翻译中 Translating {done}/{total}")
+
+        translator = self.engine(engine).with_glossary(_glossary(glossary))
+        with self.work.slot():
+            result = documents.translate_content(translator, data, name, target, bilingual=bilingual,
+                                                 report=report, progress=moved, memory=self.work.memory)
+        docs = report.get("documents") or []
+        out_suffix = documents.output_suffix(suffix)
+        tag = TAGS[docs[0].target_language] if docs else "translated"
+        download = download_name(name, tag + (".bilingual" if bilingual else ""))
+        stored = self.exports.put_named(result, download[: -len(suffix)] + out_suffix)
+        paragraphs = [p for doc in docs for p in doc.paragraphs]
+        view = views.side_by_side(paragraphs, docs[0].source_language, docs[0].target_language) if docs else ""
+        return f"完成 Done: {name}", str(stored), view
 
     def summarize_both(self, text: str, length: str, method: str, engine: str = FAST) -> tuple:
         """Summaries in Chinese and in English: (status, 中文, English, the tabs with Summaries selected).
@@ -476,6 +525,7 @@ def create_app(
     exports: FileStore | None = None,
     retention: int = 3600,
     suggestions: bool | None = None,
+    jobs: DocumentJobs | None = None,
 ) -> gr.Blocks:
     """Build the page. Models load on first use and are shared by every request.
 
@@ -490,6 +540,7 @@ def create_app(
     summarizer = summarizer or Summarizer(settings, translator=translator)
     h = Handlers(translator, summarizer, work, exports)
     h.suggestions = suggestions
+    h.jobs = jobs
     # Gradio's uploads and its copies of downloads are deleted once they are ``retention`` seconds old
     # (looked for every half of that, at least every minute), like the REST API's files.
     sweep = max(1, min(retention // 2, 60))
