@@ -1,7 +1,7 @@
 """Documents: translate a file's text and give back the same kind of file, laid out as the original.
 
 Formats (one module each, gathered in :data:`FORMATS`; see :mod:`.formats`): plain text (``.txt``),
-Markdown (``.md``), HTML (``.html``, ``.htm``), Word (``.docx``), PowerPoint (``.pptx``), subtitles
+Markdown (``.md``), HTML (``.html``, ``.htm``), Word (``.docx``), PowerPoint (``.pptx``), Excel (``.xlsx``), subtitles
 (``.srt``), XLIFF 1.2 and 2.x (``.xlf``, ``.xliff``: each unit's target filled), and PDF in (``.pdf``,
 its text layer), written out as ``.docx`` (or ``.md``/``.txt`` when the output name says so). ``bilingual=True`` writes each block followed by its translation. Each
 function takes the :class:`~bilingual.translation.translator.Translator` to use, so a server shares
@@ -25,6 +25,7 @@ from ..translation.translator import Translator
 from . import html as _html
 from . import markdown as _markdown
 from . import pdf as _pdf
+from . import spreadsheet as _spreadsheet
 from . import subtitles as _subtitles
 from . import word as _word
 from . import xliff as _xliff
@@ -34,8 +35,8 @@ from .memory import MemoryBudget
 # suffix -> format: every format, each in its own module (a new format: one module, one entry here)
 FORMATS: dict[str, Format] = {
     suffix: fmt
-    for fmt in (TEXT, _html.FORMAT, _word.DOCX, _word.PPTX, _subtitles.FORMAT, _markdown.FORMAT, _pdf.FORMAT,
-                _xliff.FORMAT)
+    for fmt in (TEXT, _html.FORMAT, _word.DOCX, _word.PPTX, _spreadsheet.FORMAT, _subtitles.FORMAT, _markdown.FORMAT,
+                _pdf.FORMAT, _xliff.FORMAT)
     for suffix in fmt.suffixes
 }
 TEXT_FORMATS = frozenset(suffix for suffix, fmt in FORMATS.items() if fmt.text)
@@ -88,6 +89,7 @@ def translate_content(
     progress: Callable[[int, int], None] | None = None,
     memory: MemoryBudget | None = None,
     retranslate: bool = False,
+    sheet_names: bool = False,
 ) -> bytes:
     """Translate a file's bytes; the result is the same format (a PDF: ``out_suffix``, .docx by default).
 
@@ -95,7 +97,8 @@ def translate_content(
     aligned translations of the file's blocks); ``progress`` is told ``(done, total)`` per model batch.
     ``memory``, the process's budget for documents being read, is held for a file's estimated
     memory while it is unpacked and parsed (a server passes its work limit's). ``retranslate``
-    translates again what the file already holds a translation of (XLIFF targets; kept by default).
+    translates again what the file already holds a translation of (XLIFF targets; kept by default);
+    ``sheet_names`` translates a workbook's sheet names too.
 
     Raises:
         UnsupportedFormatError: unknown extension, empty, binary, corrupt, encrypted, scanned or too large content.
@@ -107,7 +110,7 @@ def translate_content(
         raise InputTooLargeError(f"The file has {len(data) / 1024 / 1024:.0f} MB, more than {MAX_FILE_BYTES >> 20} MB.")
     fmt.check(data)
     job = Job(translator, data, filename, target, source, bilingual, fmt.output_suffix(suffix, out_suffix),
-              report, max_chars, progress, memory, retranslate)
+              report, max_chars, progress, memory, retranslate, sheet_names)
     return fmt.translate(job)
 
 

@@ -41,6 +41,7 @@ class Job:
         progress: told ``(done, total)`` per model batch.
         memory: the process's budget for documents being read.
         retranslate: translate again what the file already holds a translation of (XLIFF targets).
+        sheet_names: translate a workbook's sheet names too (those no formula refers to).
     """
 
     translator: object
@@ -55,6 +56,7 @@ class Job:
     progress: Progress | None = None
     memory: MemoryBudget | None = None
     retranslate: bool = False
+    sheet_names: bool = False
 
     def __post_init__(self) -> None:
         self.report = {} if self.report is None else self.report

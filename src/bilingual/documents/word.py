@@ -140,7 +140,7 @@ def _shrink_on_overflow(roots) -> None:
                 body.insert(0, fit)
 
 
-def _office(job: Job, translate: Callable[..., bytes], kind: str) -> bytes:
+def office_package(job: Job, translate: Callable[..., bytes], kind: str) -> bytes:
     """Unpack and count the package (never trusting its directory), reserve its memory, translate it."""
     from lxml import etree
 
@@ -172,6 +172,6 @@ def _strict(data: bytes) -> bool:
 
 
 DOCX = Format("Word", (".docx",), "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-              lambda job: _office(job, translate_docx, "docx"))
+              lambda job: office_package(job, translate_docx, "docx"))
 PPTX = Format("PowerPoint", (".pptx",), "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-              lambda job: _office(job, translate_pptx, "pptx"))
+              lambda job: office_package(job, translate_pptx, "pptx"))

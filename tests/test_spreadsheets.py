@@ -1,0 +1,120 @@
+"""Excel workbooks built with openpyxl, translated with the tiny models: the cells' text exactly, and
+everything else as it was (numbers, dates, formulas, styles, merged cells, comments, images byte for
+byte), in plain and bilingual mode; sheet names only when asked and never one a formula uses."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import zipfile
+
+import pytest
+
+from bilingual import UnsupportedFormatError
+from bilingual.documents import translate_content
+from tests.fixtures.corpus import PAIRS
+
+ZH = {en: zh for zh, en in PAIRS}
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (20, 120, 200)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _workbook() -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.drawing.image import Image
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Report"
+    sheet["A1"] = "The weather is good."
+    sheet["A1"].font = Font(bold=True, color="C00000")
+    sheet["B1"] = 12.5
+    sheet["C1"] = datetime.date(2024, 3, 1)
+    sheet["A2"] = "Exports grew by five percent."
+    sheet["B2"] = "=B1*2"
+    sheet["A3"] = "The weather is good."  # the same text twice: one shared string
+    sheet["A4"] = "Thank you."
+    sheet.merge_cells("A4:C4")
+    sheet["A5"] = "2023"
+    sheet["A1"].comment = Comment("Prices remain stable.", "Editor")
+    sheet.add_image(Image(io.BytesIO(_png())), "E2")
+    other = book.create_sheet("2024")
+    other["A1"] = "=Report!B1"
+    free = book.create_sheet("Thank you.")
+    free["A1"] = "The bank lowered interest rates."
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def workbook() -> bytes:
+    return _workbook()
+
+
+def _media(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return {n: package.read(n) for n in package.namelist() if "/media/" in n or "/drawings/" in n}
+
+
+def test_cells_are_translated_and_everything_else_kept(tiny_translator, workbook):
+    from openpyxl import load_workbook
+
+    out = translate_content(tiny_translator, workbook, "report.xlsx", "zh")
+    book = load_workbook(io.BytesIO(out))
+    sheet = book["Report"]
+    assert [sheet[c].value for c in ("A1", "A2", "A3", "A4", "A5")] == [
+        ZH["The weather is good."], ZH["Exports grew by five percent."], ZH["The weather is good."], ZH["Thank you."],
+        "2023"]
+    assert (sheet["B1"].value, sheet["C1"].value, sheet["B2"].value) == (12.5, datetime.datetime(2024, 3, 1), "=B1*2")
+    assert sheet["A1"].font.bold and sheet["A1"].font.color.rgb.endswith("C00000")
+    assert [str(r) for r in sheet.merged_cells.ranges] == ["A4:C4"]
+    assert sheet["A1"].comment.text == "Prices remain stable."  # comments are kept as written
+    assert book.sheetnames == ["Report", "2024", "Thank you."]  # sheet names only when asked
+    assert book["Thank you."]["A1"].value == ZH["The bank lowered interest rates."]
+    assert _media(out) == _media(workbook)  # the image and its drawing, byte for byte
+
+
+def test_sheet_names_when_asked_but_never_one_a_formula_uses(tiny_translator, workbook):
+    from openpyxl import load_workbook
+
+    out = translate_content(tiny_translator, workbook, "report.xlsx", "zh", sheet_names=True)
+    book = load_workbook(io.BytesIO(out))
+    assert book.sheetnames == ["Report", "2024", ZH["Thank you."]]  # "Report" is in =Report!B1
+    assert book["2024"]["A1"].value == "=Report!B1"
+
+
+def test_bilingual_cells_hold_the_text_and_its_translation(tiny_translator, workbook):
+    from openpyxl import load_workbook
+
+    out = translate_content(tiny_translator, workbook, "report.xlsx", "zh", bilingual=True)
+    sheet = load_workbook(io.BytesIO(out))["Report"]
+    assert sheet["A2"].value == "Exports grew by five percent.\n" + ZH["Exports grew by five percent."]
+    assert sheet["B2"].value == "=B1*2"
+
+
+def test_bad_workbooks_are_refused(tmp_path):
+    from tests.fakes import fake_translator
+
+    translator = fake_translator(tmp_path)
+    with pytest.raises(UnsupportedFormatError, match="not a valid xlsx"):
+        translate_content(translator, b"not a zip", "a.xlsx", "zh", source="en")
+    hollow = io.BytesIO()
+    with zipfile.ZipFile(hollow, "w") as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+    with pytest.raises(UnsupportedFormatError, match="not an Excel workbook"):
+        translate_content(translator, hollow.getvalue(), "a.xlsx", "zh", source="en")
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w") as package:
+        package.writestr("xl/workbook.xml", "<workbook/>")
+        package.writestr("xl/sharedStrings.xml", '<!DOCTYPE x [<!ENTITY a "aaaa">]><sst><si><t>&a;</t></si></sst>')
+    with pytest.raises(UnsupportedFormatError, match="entities"):
+        translate_content(translator, bomb.getvalue(), "a.xlsx", "zh", source="en")
