@@ -105,7 +105,7 @@ def test_frontend_settings(http):
     settings = response.json()
     assert settings["charLimit"] == 5000 and settings["keyRequired"] is False
     assert settings["supportedFilesFormat"] == [".txt", ".html", ".htm", ".docx", ".pptx", ".xlsx", ".srt", ".md", ".markdown",
-                                                ".pdf", ".xlf", ".xliff"]
+                                                ".epub", ".pdf", ".xlf", ".xliff"]
 
 
 def test_spec_and_docs(http):

@@ -1,7 +1,7 @@
 """Documents: translate a file's text and give back the same kind of file, laid out as the original.
 
 Formats (one module each, gathered in :data:`FORMATS`; see :mod:`.formats`): plain text (``.txt``),
-Markdown (``.md``), HTML (``.html``, ``.htm``), Word (``.docx``), PowerPoint (``.pptx``), Excel (``.xlsx``), subtitles
+Markdown (``.md``), HTML (``.html``, ``.htm``), Word (``.docx``), PowerPoint (``.pptx``), Excel (``.xlsx``), EPUB (``.epub``), subtitles
 (``.srt``), XLIFF 1.2 and 2.x (``.xlf``, ``.xliff``: each unit's target filled), and PDF in (``.pdf``,
 its text layer), written out as ``.docx`` (or ``.md``/``.txt`` when the output name says so). ``bilingual=True`` writes each block followed by its translation. Each
 function takes the :class:`~bilingual.translation.translator.Translator` to use, so a server shares
@@ -22,6 +22,7 @@ from pathlib import Path, PurePath
 from ..errors import InputTooLargeError, OutputExistsError, UnsupportedFormatError
 from ..languages import TAGS, normalize_language, other, parse_target
 from ..translation.translator import Translator
+from . import epub as _epub
 from . import html as _html
 from . import markdown as _markdown
 from . import pdf as _pdf
@@ -36,7 +37,7 @@ from .memory import MemoryBudget
 FORMATS: dict[str, Format] = {
     suffix: fmt
     for fmt in (TEXT, _html.FORMAT, _word.DOCX, _word.PPTX, _spreadsheet.FORMAT, _subtitles.FORMAT, _markdown.FORMAT,
-                _pdf.FORMAT, _xliff.FORMAT)
+                _epub.FORMAT, _pdf.FORMAT, _xliff.FORMAT)
     for suffix in fmt.suffixes
 }
 TEXT_FORMATS = frozenset(suffix for suffix, fmt in FORMATS.items() if fmt.text)

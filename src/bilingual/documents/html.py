@@ -106,6 +106,7 @@ def translate_html(
     source: str | None,
     lang_code: Callable[[str], str],
     bilingual: bool = False,
+    xml: bool = False,
 ) -> str:
     """Translate the text of ``markup``; return the markup with the translations in place.
 
@@ -115,11 +116,15 @@ def translate_html(
         source: the source language, or None to detect it from all the text together.
         lang_code: the ``<html lang>`` value for a source language (set when there was text to translate).
         bilingual: keep the text and add its translation after it, in grey (``<html lang>`` unchanged).
+        xml: the markup is XHTML (an e-book's): parsed and written as XML, its case and namespaces kept.
 
     Raises:
         UnsupportedLanguageError: the text is not Chinese or English.
     """
-    soup = BeautifulSoup(markup, "html.parser")
+    if xml and "<!ENTITY" in markup:
+        raise UnsupportedFormatError("The XHTML declares XML entities, which are not accepted (they can read files "
+                                     "or expand without end).")
+    soup = BeautifulSoup(markup, "xml" if xml else "html.parser")
     runs, attributes = _runs(soup)
     units: list[tuple[str, Callable[[str], None]]] = []
     for run in runs:
@@ -143,6 +148,8 @@ def translate_html(
         html_tag = soup.find("html")
         if isinstance(html_tag, Tag) and not bilingual:
             html_tag["lang"] = lang_code(src)
+            if xml:
+                html_tag["xml:lang"] = lang_code(src)
     return str(soup)
 
 
@@ -184,15 +191,18 @@ def translate_markup(
     bilingual: bool = False,
     report: dict | None = None,
     progress: Callable[[int, int], None] | None = None,
+    document: bool = False,
 ) -> str:
-    """Translate the text of an HTML document or fragment with ``translator``, keeping its markup."""
+    """Translate the text of an HTML document or fragment with ``translator``, keeping its markup.
+    ``document``: a file's (held to ``max_document_chars``, not to ``max_input_chars``)."""
     wanted = parse_target(target) if target else None
     given = normalize_language(source) if source else None
-    translator.check_size([markup], document=True)
+    translator.check_size([markup], document=document)
 
     def translate_many(texts: list[str], src: str) -> list[str]:
         language = normalize_language(src)
-        docs = translator.translate_documents(texts, target or other(language), source=language, progress=progress)
+        docs = translator.translate_documents(texts, target or other(language), source=language, progress=progress,
+                                              document=document)
         if report is not None:
             report["source"], report["documents"] = language, docs
         return [doc.text for doc in docs]
@@ -205,7 +215,7 @@ def translate_markup(
 
 def _translate(job: Job) -> bytes:
     return translate_markup(job.translator, job.text(), job.target, source=job.source, bilingual=job.bilingual,
-                            report=job.report, progress=job.progress).encode("utf-8")
+                            report=job.report, progress=job.progress, document=True).encode("utf-8")
 
 
 FORMAT = Format("HTML", (".html", ".htm"), "text/html", _translate, text=True)

@@ -1,0 +1,140 @@
+"""E-books (.epub 2 and 3): every XHTML document of the book through the HTML translator.
+
+The package is read as the other zip formats are (counted while inflated, see :mod:`.archive`);
+``META-INF/container.xml`` names the package document (OPF), whose manifest lists the XHTML
+documents: the chapters of the spine and the navigation document (EPUB 3's table of contents).
+Each is translated with :func:`~bilingual.documents.html.translate_html` as XHTML (its markup,
+case and namespaces kept; ``lang``/``xml:lang`` set to the target), the EPUB 2 table of contents
+(``toc.ncx``) gets its labels translated, and the OPF's ``dc:language`` becomes the target's. The
+spine, the manifest, the other metadata, styles, fonts and images are kept byte for byte, and the
+``mimetype`` entry stays first and uncompressed, as readers require. In bilingual mode each block
+of the chapters is followed by its translation (the language is left as it was).
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+from collections.abc import Callable
+
+from lxml import etree
+
+from ..errors import UnsupportedFormatError
+from ..languages import TAGS, normalize_language, other
+from ..text.detect import detect_language
+from ..text.pieces import needs_translation
+from .archive import MAX_UNCOMPRESSED_BYTES, read_package
+from .formats import Format, Job
+from .html import translate_html
+
+OPF = "http://www.idpf.org/2007/opf"
+DC = "http://purl.org/dc/elements/1.1/"
+NCX = "http://www.daisy.org/z3986/2005/ncx/"
+CONTAINER = "urn:oasis:names:tc:opendocument:xmlns:container"
+XHTML = "application/xhtml+xml"
+TranslateMany = Callable[[list[str], str], list[str]]
+
+
+def _xml(data: bytes):
+    if b"<!ENTITY" in data:
+        raise UnsupportedFormatError("The e-book declares XML entities, which are not accepted.")
+    return etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+
+
+def translate_epub(data: bytes, translate_many: TranslateMany, *, source: str | None, target_tag: Callable[[str], str],
+                   bilingual: bool = False, check: Callable[[list[str]], None] | None = None) -> bytes:
+    """The book ``data`` translated (see the module docstring); ``translate_many(texts, source)``; ``check``
+    is given the text of every document before any is translated (the size limit)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        names = set(book.namelist())
+        try:
+            container = _xml(book.read("META-INF/container.xml"))
+            opf_name = container.find(f".//{{{CONTAINER}}}rootfile").get("full-path")
+            opf = _xml(book.read(opf_name))
+        except (KeyError, AttributeError, etree.XMLSyntaxError) as exc:
+            raise UnsupportedFormatError("The file is not a valid EPUB (its container or package document cannot "
+                                         "be read).") from exc
+        base = posixpath.dirname(opf_name)
+        items = {item.get("id"): item for item in opf.iter(f"{{{OPF}}}item")}
+        spine = [items[ref.get("idref")] for ref in opf.iter(f"{{{OPF}}}itemref") if ref.get("idref") in items]
+        documents = [posixpath.normpath(posixpath.join(base, item.get("href", ""))) for item in
+                     spine + [i for i in items.values() if i not in spine and i.get("media-type") == XHTML]]
+        documents = [name for name in dict.fromkeys(documents) if name in names]
+        markup = {name: book.read(name).decode("utf-8", errors="replace") for name in documents}
+        texts = [_text(markup[name]) for name in documents]
+        if check is not None:
+            check(texts)
+        if source is None:
+            sample = " ".join(texts[:20])[:20_000]
+            source = detect_language(sample) if needs_translation(sample) else "en"
+        source = normalize_language(source)
+        changed: dict[str, bytes] = {}
+        for name in documents:
+            changed[name] = translate_html(markup[name], translate_many, source=source, lang_code=target_tag,
+                                           bilingual=bilingual, xml=True).encode("utf-8")
+        ncx = [posixpath.normpath(posixpath.join(base, i.get("href", ""))) for i in items.values()
+               if i.get("media-type") == "application/x-dtbncx+xml"]
+        for name in (n for n in ncx if n in names):
+            changed[name] = _translate_ncx(book.read(name), translate_many, source, bilingual)
+        if not bilingual:
+            for language in opf.iter(f"{{{DC}}}language"):
+                language.text = target_tag(source)
+            changed[opf_name] = etree.tostring(opf, xml_declaration=True, encoding="UTF-8")
+        return _repack(book, changed)
+
+
+def _text(markup: str) -> str:
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(markup, "html.parser").get_text(" ")
+
+
+def _translate_ncx(data: bytes, translate_many: TranslateMany, source: str, bilingual: bool) -> bytes:
+    root = _xml(data)
+    labels = [t for t in root.iter(f"{{{NCX}}}text") if t.text and needs_translation(t.text)]
+    for label, out in zip(labels, translate_many([" ".join(t.text.split()) for t in labels], source) if labels else []):
+        label.text = f"{label.text} / {out}" if bilingual else out
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _repack(book: zipfile.ZipFile, changed: dict[str, bytes]) -> bytes:
+    """The package again, in its order, with ``mimetype`` first and stored (readers check it)."""
+    out = io.BytesIO()
+    infos = sorted(book.infolist(), key=lambda info: info.filename != "mimetype")
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in infos:
+            content = changed.get(info.filename, None)
+            if info.filename == "mimetype":
+                target.writestr("mimetype", book.read(info), compress_type=zipfile.ZIP_STORED)
+            else:
+                target.writestr(info, content if content is not None else book.read(info),
+                                compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def _translate(job: Job) -> bytes:
+    translator = job.translator
+    target = job.target
+
+    def translate_many(texts: list[str], src: str) -> list[str]:
+        language = normalize_language(src)
+        docs = translator.translate_documents(texts, target or other(language), source=language,
+                                              progress=job.progress, document=True)
+        job.report["source"] = language
+        job.report.setdefault("documents", []).extend(docs)
+        return [doc.text for doc in docs]
+
+    def target_tag(src: str) -> str:
+        from ..languages import parse_target
+
+        return parse_target(target).tag if target else TAGS[other(normalize_language(src))]
+
+    with job.memory.reserve(2 * MAX_UNCOMPRESSED_BYTES + len(job.data)):
+        package = read_package(job.data, "epub")
+    with job.memory.reserve(package.memory_estimate):
+        return translate_epub(package.data, translate_many, source=job.source, target_tag=target_tag,
+                              bilingual=job.bilingual, check=lambda texts: translator.check_size(texts, document=True))
+
+
+FORMAT = Format("EPUB", (".epub",), "application/epub+zip", _translate)
