@@ -104,7 +104,7 @@ def test_frontend_settings(http):
     assert response.status_code == 200
     settings = response.json()
     assert settings["charLimit"] == 5000 and settings["keyRequired"] is False
-    assert settings["supportedFilesFormat"] == [".txt", ".html", ".htm", ".docx", ".pptx", ".xlsx", ".srt", ".md", ".markdown",
+    assert settings["supportedFilesFormat"] == [".txt", ".html", ".htm", ".docx", ".pptx", ".xlsx", ".odt", ".odp", ".srt", ".md", ".markdown",
                                                 ".epub", ".pdf", ".xlf", ".xliff"]
 
 

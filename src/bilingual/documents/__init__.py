@@ -1,7 +1,8 @@
 """Documents: translate a file's text and give back the same kind of file, laid out as the original.
 
 Formats (one module each, gathered in :data:`FORMATS`; see :mod:`.formats`): plain text (``.txt``),
-Markdown (``.md``), HTML (``.html``, ``.htm``), Word (``.docx``), PowerPoint (``.pptx``), Excel (``.xlsx``), EPUB (``.epub``), subtitles
+Markdown (``.md``), HTML (``.html``, ``.htm``), Word (``.docx``), PowerPoint (``.pptx``), Excel (``.xlsx``), OpenDocument
+(``.odt``, ``.odp``), EPUB (``.epub``), subtitles
 (``.srt``), XLIFF 1.2 and 2.x (``.xlf``, ``.xliff``: each unit's target filled), and PDF in (``.pdf``,
 its text layer), written out as ``.docx`` (or ``.md``/``.txt`` when the output name says so). ``bilingual=True`` writes each block followed by its translation. Each
 function takes the :class:`~bilingual.translation.translator.Translator` to use, so a server shares
@@ -25,6 +26,7 @@ from ..translation.translator import Translator
 from . import epub as _epub
 from . import html as _html
 from . import markdown as _markdown
+from . import opendocument as _opendocument
 from . import pdf as _pdf
 from . import spreadsheet as _spreadsheet
 from . import subtitles as _subtitles
@@ -36,8 +38,8 @@ from .memory import MemoryBudget
 # suffix -> format: every format, each in its own module (a new format: one module, one entry here)
 FORMATS: dict[str, Format] = {
     suffix: fmt
-    for fmt in (TEXT, _html.FORMAT, _word.DOCX, _word.PPTX, _spreadsheet.FORMAT, _subtitles.FORMAT, _markdown.FORMAT,
-                _epub.FORMAT, _pdf.FORMAT, _xliff.FORMAT)
+    for fmt in (TEXT, _html.FORMAT, _word.DOCX, _word.PPTX, _spreadsheet.FORMAT, _opendocument.ODT, _opendocument.ODP,
+                _subtitles.FORMAT, _markdown.FORMAT, _epub.FORMAT, _pdf.FORMAT, _xliff.FORMAT)
     for suffix in fmt.suffixes
 }
 TEXT_FORMATS = frozenset(suffix for suffix, fmt in FORMATS.items() if fmt.text)

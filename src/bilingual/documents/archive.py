@@ -139,3 +139,31 @@ def _stored(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     new.compress_type = zipfile.ZIP_STORED
     new.external_attr = info.external_attr
     return new
+
+
+def xml_text(markup: str) -> str:
+    """The text of an XML part (an e-book's chapter, an OpenDocument's content), for its size and language:
+    parsed with entities neither resolved nor fetched, leniently."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, recover=True)
+    try:
+        root = etree.fromstring(markup.encode("utf-8"), parser)
+    except etree.XMLSyntaxError:
+        return ""
+    return " ".join(root.itertext()) if root is not None else ""
+
+
+def repack(book: zipfile.ZipFile, changed: dict[str, bytes]) -> bytes:
+    """The package again, in its order, with ``mimetype`` first and stored (readers check it)."""
+    out = io.BytesIO()
+    infos = sorted(book.infolist(), key=lambda info: info.filename != "mimetype")
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in infos:
+            content = changed.get(info.filename, None)
+            if info.filename == "mimetype":
+                target.writestr("mimetype", book.read(info), compress_type=zipfile.ZIP_STORED)
+            else:
+                target.writestr(info, content if content is not None else book.read(info),
+                                compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()

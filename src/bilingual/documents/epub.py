@@ -24,7 +24,7 @@ from ..errors import UnsupportedFormatError
 from ..languages import TAGS, normalize_language, other
 from ..text.detect import detect_language
 from ..text.pieces import needs_translation
-from .archive import MAX_UNCOMPRESSED_BYTES, read_package
+from .archive import MAX_UNCOMPRESSED_BYTES, read_package, repack, xml_text
 from .formats import Format, Job
 from .html import translate_html
 
@@ -62,7 +62,7 @@ def translate_epub(data: bytes, translate_many: TranslateMany, *, source: str | 
                      spine + [i for i in items.values() if i not in spine and i.get("media-type") == XHTML]]
         documents = [name for name in dict.fromkeys(documents) if name in names]
         markup = {name: book.read(name).decode("utf-8", errors="replace") for name in documents}
-        texts = [_text(markup[name]) for name in documents]
+        texts = [xml_text(markup[name]) for name in documents]
         if check is not None:
             check(texts)
         if source is None:
@@ -81,13 +81,7 @@ def translate_epub(data: bytes, translate_many: TranslateMany, *, source: str | 
             for language in opf.iter(f"{{{DC}}}language"):
                 language.text = target_tag(source)
             changed[opf_name] = etree.tostring(opf, xml_declaration=True, encoding="UTF-8")
-        return _repack(book, changed)
-
-
-def _text(markup: str) -> str:
-    from bs4 import BeautifulSoup
-
-    return BeautifulSoup(markup, "html.parser").get_text(" ")
+        return repack(book, changed)
 
 
 def _translate_ncx(data: bytes, translate_many: TranslateMany, source: str, bilingual: bool) -> bytes:
@@ -96,21 +90,6 @@ def _translate_ncx(data: bytes, translate_many: TranslateMany, source: str, bili
     for label, out in zip(labels, translate_many([" ".join(t.text.split()) for t in labels], source) if labels else []):
         label.text = f"{label.text} / {out}" if bilingual else out
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-
-
-def _repack(book: zipfile.ZipFile, changed: dict[str, bytes]) -> bytes:
-    """The package again, in its order, with ``mimetype`` first and stored (readers check it)."""
-    out = io.BytesIO()
-    infos = sorted(book.infolist(), key=lambda info: info.filename != "mimetype")
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in infos:
-            content = changed.get(info.filename, None)
-            if info.filename == "mimetype":
-                target.writestr("mimetype", book.read(info), compress_type=zipfile.ZIP_STORED)
-            else:
-                target.writestr(info, content if content is not None else book.read(info),
-                                compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
 
 
 def _translate(job: Job) -> bytes:

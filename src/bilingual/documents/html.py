@@ -36,6 +36,11 @@ BOUNDARIES = frozenset(
     "tbody td tfoot th thead title tr ul label button legend".split()
 )
 UNTOUCHED = frozenset("script style code pre kbd samp var textarea svg math noscript template".split())
+# OpenDocument's blocks (text:p, text:h …; a line break or a tab ends a run too) and what is not text
+ODF_BOUNDARIES = frozenset("p h list-item table-cell note-body text-box line-break tab index-body "
+                           "notes annotation".split())
+ODF_UNTOUCHED = frozenset("note-citation tracked-changes sequence-decls variable-decls user-field-decls "
+                          "creator date".split())
 ATTRIBUTES = ("alt", "title")
 MAX_DEPTH = 1_000  # elements nested deeper than this are refused (browsers themselves stop near 512)
 _SPACE = re.compile(r"\s+")
@@ -44,16 +49,16 @@ _NOT_TEXT = (Comment, CData, ProcessingInstruction, Doctype, Declaration)
 TranslateMany = Callable[[list[str], str], list[str]]  # (texts, source language) -> translations
 
 
-def _untouched(tag: Tag) -> bool:
+def _untouched(tag: Tag, odf: bool = False) -> bool:
     classes = tag.get("class") or []
     return (
-        tag.name in UNTOUCHED
+        tag.name in (ODF_UNTOUCHED if odf else UNTOUCHED)
         or str(tag.get("translate", "")).lower() == "no"
         or "notranslate" in (classes if isinstance(classes, list) else str(classes).split())
     )
 
 
-def _runs(root: Tag) -> tuple[list[list[NavigableString]], list[tuple[Tag, str]]]:
+def _runs(root: Tag, odf: bool = False) -> tuple[list[list[NavigableString]], list[tuple[Tag, str]]]:
     """Runs of text nodes to translate as units, and (tag, attribute) pairs to translate."""
     runs: list[list[NavigableString]] = []
     attributes: list[tuple[Tag, str]] = []
@@ -85,11 +90,12 @@ def _runs(root: Tag) -> tuple[list[list[NavigableString]], list[tuple[Tag, str]]
             continue
         if not isinstance(child, Tag):
             continue
-        if _untouched(child):
+        if _untouched(child, odf):
             flush()
             continue
-        attributes.extend((child, a) for a in ATTRIBUTES if isinstance(child.get(a), str) and child.get(a).strip())
-        block = child.name in BOUNDARIES
+        if not odf:
+            attributes.extend((child, a) for a in ATTRIBUTES if isinstance(child.get(a), str) and child.get(a).strip())
+        block = child.name in (ODF_BOUNDARIES if odf else BOUNDARIES)
         if block:
             flush()
         pending.append(iter(list(child.children)))
@@ -107,6 +113,7 @@ def translate_html(
     lang_code: Callable[[str], str],
     bilingual: bool = False,
     xml: bool = False,
+    odf: bool = False,
 ) -> str:
     """Translate the text of ``markup``; return the markup with the translations in place.
 
@@ -117,22 +124,25 @@ def translate_html(
         lang_code: the ``<html lang>`` value for a source language (set when there was text to translate).
         bilingual: keep the text and add its translation after it, in grey (``<html lang>`` unchanged).
         xml: the markup is XHTML (an e-book's): parsed and written as XML, its case and namespaces kept.
+        odf: the markup is an OpenDocument part (``content.xml``): XML, with ODF's blocks.
 
     Raises:
         UnsupportedLanguageError: the text is not Chinese or English.
     """
+    xml = xml or odf
     if xml and "<!ENTITY" in markup:
-        raise UnsupportedFormatError("The XHTML declares XML entities, which are not accepted (they can read files "
+        raise UnsupportedFormatError("The document declares XML entities, which are not accepted (they can read files "
                                      "or expand without end).")
     soup = BeautifulSoup(markup, "xml" if xml else "html.parser")
-    runs, attributes = _runs(soup)
+    runs, attributes = _runs(soup, odf)
     units: list[tuple[str, Callable[[str], None]]] = []
     for run in runs:
         text = "".join(str(node) for node in run)
         core = _SPACE.sub(" ", text).strip()
         if not needs_translation(core):
             continue
-        units.append((core, _appender(soup, run) if bilingual else _writer(run, text)))
+        units.append((core, (_odf_appender(soup, run) if odf else _appender(soup, run)) if bilingual
+                      else _writer(run, text)))
     for tag, name in attributes:
         value = _SPACE.sub(" ", tag[name]).strip()
         if needs_translation(value):
@@ -153,10 +163,22 @@ def translate_html(
     return str(soup)
 
 
+def _in_link(node: NavigableString) -> bool:
+    """Whether a text node is inside a link (``<a href>``, ODF's ``text:a``), below its block."""
+    for parent in node.parents:
+        if parent.name in BOUNDARIES or parent.name in ODF_BOUNDARIES:
+            return False
+        if parent.name == "a":
+            return True
+    return False
+
+
 def _writer(run: Sequence[NavigableString], text: str) -> Callable[[str], None]:
     lead = text[: len(text) - len(text.lstrip())]
     trail = text[len(text.rstrip()) :]
-    home = next(i for i, node in enumerate(run) if str(node).strip())
+    filled = [i for i, node in enumerate(run) if str(node).strip()]
+    # the translation goes into a link's text when the run holds one: its target stays on the translated words
+    home = next((i for i in filled if _in_link(run[i])), filled[0])
 
     def write(translation: str) -> None:
         for i, node in enumerate(run):
@@ -178,6 +200,19 @@ def _appender(soup: BeautifulSoup, run: Sequence[NavigableString]) -> Callable[[
         last = run[-1]
         last.insert_after(span)
         last.insert_after(soup.new_tag("br"))
+
+    return write
+
+
+def _odf_appender(soup: BeautifulSoup, run: Sequence[NavigableString]) -> Callable[[str], None]:
+    """Bilingual mode in OpenDocument: the translation follows the run after a line break."""
+
+    def write(translation: str) -> None:
+        last = run[-1]
+        span = soup.new_tag("text:span")
+        span.string = translation
+        last.insert_after(span)
+        last.insert_after(soup.new_tag("text:line-break"))
 
     return write
 
