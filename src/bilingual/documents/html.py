@@ -3,9 +3,11 @@
 Translation units are runs of text inside one block element (``p``, ``li``, ``td``,
 ``h1`` ..., ``br`` also ends a run), so a sentence that spans inline tags
 (``<b>``, ``<a>``, ``<em>``) is translated as one sentence. Its translation is written
-into the first text node of the run that has text, and the run's other text nodes are
-emptied: every tag and attribute stays, inline tags inside a translated sentence keep
-their place but not their words (the alignment of words to tags is not known).
+into the first text node of the run that has text (the first inside a link, ``<a>`` or ODF's
+``text:a``, when the run holds one: the link keeps its target, on the translated words), and
+the run's other text nodes are emptied: every tag and attribute stays, other inline tags inside
+a translated sentence keep their place but not their words (the alignment of words to tags is
+not known).
 ``script``, ``style``, ``code``, ``pre``, ``kbd``, ``samp``, ``textarea``, ``svg``,
 ``math`` and anything marked ``translate="no"`` or ``class="notranslate"`` is left
 exactly as it is. ``alt`` and ``title`` attributes are translated. ``<html lang>`` is
