@@ -4,8 +4,9 @@ shapes, images byte for byte) is counted before and after, and must be the same 
 nothing fewer).
 
 The files are other projects' test fixtures, which this repository does not carry: point
-``BILINGUAL_REAL_DOCS`` at a folder of them (README, "Documents": which ones, from where, under
-which licences). Without it these tests are skipped.
+``BILINGUAL_REAL_DOCS`` at a folder of them, or put them in ``../shared/documents`` beside the
+checkout (README, "Documents": which ones, from where, under which licences). Without them these
+tests are skipped.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from bilingual.documents import translate_content
 from bilingual.errors import BilingualError
 from tests.fixtures.structures import changes, structure
 
-FOLDER = Path(os.environ.get("BILINGUAL_REAL_DOCS", "/nonexistent"))
+# BILINGUAL_REAL_DOCS, else ../shared/documents beside the checkout (where the evaluation data is, for CI)
+FOLDER = Path(os.environ.get("BILINGUAL_REAL_DOCS") or Path(__file__).resolve().parents[2] / "shared" / "documents")
 FILES = sorted(p for p in FOLDER.glob("*") if p.suffix in (".docx", ".pptx")) if FOLDER.is_dir() else []
 
 
