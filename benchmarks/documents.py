@@ -1,9 +1,9 @@
-"""The cost of documents outside the model: parsing, alignment and writing Word, Excel and EPUB files.
+"""The cost of documents outside the model: parsing, alignment and writing Word, Excel, EPUB and PDF files.
 
 Builds documents of ``--pages`` and ten times as many pages (a Word page: a heading, eight
 paragraphs of three sentences with bold and italic runs, a bullet list, a 4 x 3 table; an Excel
 "page": a sheet of 40 rows of text, numbers and a formula; an EPUB page: a chapter of the same
-paragraphs as the Word page),
+paragraphs as the Word page; a PDF page: eight such paragraphs set in lines, translated PDF to PDF),
 translates them with an instant fake backend (so only the document work is timed), and
 prints the time per page, how it grows with ten times the pages, and its share of a real
 translation at ``--speed`` sentences per second (default: what ``benchmarks/speed.py``
@@ -121,7 +121,29 @@ def build_epub(pages: int) -> tuple[bytes, int]:
     return out.getvalue(), sentences
 
 
-BUILDERS = {"docx": build_docx, "xlsx": build_xlsx, "epub": build_epub}
+def build_pdf(pages: int) -> tuple[bytes, int]:
+    """A PDF of ``pages`` pages, each eight paragraphs of three sentences set in lines (PDF to PDF)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4)
+    sentences = 0
+    for page in range(pages):
+        y = 790
+        for n in range(8):
+            words = " ".join(SENTENCES[(page + n + k) % len(SENTENCES)] for k in range(3)).split()
+            for start in range(0, len(words), 12):
+                pdf.drawString(60, y, " ".join(words[start:start + 12]))
+                y -= 13
+            y -= 13
+            sentences += 3
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue(), sentences
+
+
+BUILDERS = {"docx": build_docx, "xlsx": build_xlsx, "epub": build_epub, "pdf": build_pdf}
 
 
 def timed(kind: str, pages: int, repeat: int) -> tuple[float, int]:

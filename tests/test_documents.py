@@ -261,7 +261,8 @@ def test_pdf_text_layer_to_docx_and_txt(tiny_translator):
 
     text = pdf_text(_pdf(PDF_LINES))
     assert "low-\nered" in text  # hard-wrapped and hyphenated, as a PDF's text layer is
-    result = Document(io.BytesIO(translate_content(tiny_translator, _pdf(PDF_LINES), "report.pdf", "zh")))
+    result = Document(io.BytesIO(translate_content(tiny_translator, _pdf(PDF_LINES), "report.pdf", "zh",
+                                                   out_suffix=".docx")))
     assert [p.text for p in result.paragraphs] == PDF_ZH
     as_text = translate_content(tiny_translator, _pdf(PDF_LINES), "report.pdf", "zh", out_suffix=".txt").decode()
     assert as_text == "\n\n".join(PDF_ZH) + "\n"
@@ -393,7 +394,8 @@ def test_python_api_writes_beside_the_input(tiny_translator, tmp_path):
     assert auto == tmp_path / "release.zh-Hans.docx"
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(_pdf(PDF_LINES))
-    assert translate_file(tiny_translator, pdf, "zh") == tmp_path / "report.zh-Hans.docx"
+    assert translate_file(tiny_translator, pdf, "zh") == tmp_path / "report.zh-Hans.pdf"  # a PDF stays a PDF
+    assert translate_file(tiny_translator, pdf, "zh", out=tmp_path / "r.docx") == tmp_path / "r.docx"
     assert translate_file(tiny_translator, pdf, "zh", out=tmp_path / "out" / "r.md").read_text() == "\n\n".join(PDF_ZH) + "\n"
 
 

@@ -292,7 +292,10 @@ def test_translate_file_docx_bilingual_and_pdf(http):
     assert link.endswith(".release.zh-Hans.bilingual.docx")
     result = Document(io.BytesIO(httpx.get(link).content))
     assert [p.text for p in result.paragraphs[:2]] == ["The weather is good.", "天气很好。"]
-    pdf = http.post("/translate_file", data={"source": "auto", "target": "zh"},
+    as_pdf = http.post("/translate_file", data={"source": "auto", "target": "zh"},
+                       files={"file": ("report.pdf", _pdf(PDF_LINES), "application/pdf")}).json()
+    assert as_pdf["translatedFileUrl"].endswith(".report.zh-Hans.pdf")  # a PDF stays a PDF
+    pdf = http.post("/translate_file", data={"source": "auto", "target": "zh", "output": "docx"},
                     files={"file": ("report.pdf", _pdf(PDF_LINES), "application/pdf")}).json()
     assert pdf["translatedFileUrl"].endswith(".report.zh-Hans.docx")
     assert [p.text for p in Document(io.BytesIO(httpx.get(pdf["translatedFileUrl"]).content)).paragraphs] == PDF_ZH

@@ -74,7 +74,7 @@ def suffix_of(filename: str) -> str:
 
 
 def output_suffix(suffix: str, out: str | Path | None = None) -> str:
-    """The output's extension: the input's, but a PDF becomes .docx unless ``out`` asks for .md or .txt."""
+    """The output's extension: the input's (a PDF's: a PDF, or the .docx, .md or .txt ``out`` asks for)."""
     return FORMATS[suffix].output_suffix(suffix, str(out) if out else None)
 
 

@@ -125,6 +125,8 @@ class Format:
         if not self.outputs:
             return suffix
         text = str(out).lower() if out else ""
+        if f".{text}" in self.outputs:  # "docx" as well as ".docx"
+            text = f".{text}"
         wanted = text if text in self.outputs else PurePath(text).suffix  # a suffix, or a file name
         return wanted if wanted in self.outputs else self.outputs[0]
 

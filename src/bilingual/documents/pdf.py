@@ -1,4 +1,5 @@
-"""PDF in (text layer only, with pypdf), written out as .docx, .md or .txt.
+"""PDF in (text layer only, with pypdf), written out as a PDF with its layout kept (:mod:`.pdf_layout`), or
+as .docx, .md or .txt on request.
 
 The text of each page is read in reading order, hard-wrapped lines are joined again and
 hyphenation mended by the normalizer, and the paragraphs are translated as an article.
@@ -167,11 +168,16 @@ def paragraphs_to_docx(paragraphs: list[str]) -> bytes:
 
 def _translate(job: Job) -> bytes:
     with job.memory.reserve(memory_estimate(job.data)):
-        text = pdf_text(job.data)
+        text = pdf_text(job.data)  # the checks: encrypted, scanned, too costly
+        if job.out_suffix == ".pdf":
+            from .pdf_layout import read_blocks, translate_pdf_layout
+
+            layout = read_blocks(job.data)
+            return translate_pdf_layout(job.data, job.aligned(), bilingual=job.bilingual, blocks=layout)
     translated = blocks(job.document(text), job.bilingual)
     if job.out_suffix == ".docx":
         return paragraphs_to_docx(translated)
     return ("\n\n".join(translated) + "\n").encode("utf-8")
 
 
-FORMAT = Format("PDF", (".pdf",), "application/pdf", _translate, outputs=(".docx", ".md", ".txt"))
+FORMAT = Format("PDF", (".pdf",), "application/pdf", _translate, outputs=(".pdf", ".docx", ".md", ".txt"))

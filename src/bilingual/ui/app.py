@@ -576,7 +576,7 @@ def create_app(
                 downloads = gr.File(label="下载 Download (Markdown, text)", file_count="multiple")
             with gr.Tab("文件 Document", id="document", elem_id="document-tab"):
                 gr.Markdown("上传文件，下载同样格式的译文。Upload a document; download it translated, in the same format. "
-                            f"Formats: {', '.join(documents.FORMATS)} (a PDF comes back as .docx).")
+                            f"Formats: {', '.join(documents.FORMATS)} (a PDF comes back as a PDF, its layout kept).")
                 with gr.Row():
                     upload = gr.File(label="文件 Document", file_types=list(documents.FORMATS), elem_id="document-upload")
                     with gr.Column():

@@ -1,0 +1,135 @@
+"""PDF to PDF with the layout kept, on a press release and a two-column paper page typeset here with
+reportlab from the tiny models' sentences: the output's text, read back with its positions, has
+every block translated (exactly), nothing outside the page or over another line, the images byte
+for byte, the numbers block untouched; the bilingual PDF has twice the pages."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from bilingual.documents import translate_content
+from tests.fixtures.corpus import PAIRS
+
+ZH = {en: zh for zh, en in PAIRS}
+PRESS = [  # (font size, sentences): one block each
+    (18, ["Liangjiang New Area signed a cooperation agreement."]),
+    (11, ["The delegation visited Chongqing.", "Both sides will strengthen trade cooperation.",
+          "The mayor welcomed the foreign guests."]),
+    (11, ["Exports grew by five percent.", "The new factory opens next year."]),
+]
+LEFT = [["The meeting was held on Monday.", "The bank lowered interest rates."],
+        ["Prices remain stable.", "The company released its annual report."]]
+RIGHT = [["The railway connects the two cities.", "Experts introduced the new technology."],
+         ["The government supports small businesses.", "Thank you."]]
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (16, 8), (10, 120, 60)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _lines(canvas, sentences: list[str], x: float, y: float, width: float, size: float) -> float:
+    """The sentences set as a paragraph (wrapped at ``width``) from ``y`` down; returns the y below it."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    canvas.setFont("Helvetica", size)
+    line = ""
+    for word in " ".join(sentences).split():
+        candidate = f"{line} {word}".strip()
+        if stringWidth(candidate, "Helvetica", size) > width and line:
+            canvas.drawString(x, y, line)
+            y -= size * 1.2
+            line = word
+        else:
+            line = candidate
+    canvas.drawString(x, y, line)
+    return y - size * 3
+
+
+def _press_release() -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    page = canvas.Canvas(out, pagesize=A4)
+    y = 780.0
+    for size, sentences in PRESS:
+        y = _lines(page, sentences, 72, y, 300, size)
+    page.line(72, y + 20, 520, y + 20)  # a rule
+    page.drawImage(ImageReader(io.BytesIO(_png())), 400, 640, width=120, height=60)
+    page.setFont("Helvetica", 11)
+    page.drawString(72, y - 10, "2023   12.5%")  # nothing to translate: stays as it is
+    page.showPage()
+    page.save()
+    return out.getvalue()
+
+
+def _two_columns() -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    page = canvas.Canvas(out, pagesize=A4)
+    for x, column in ((60, LEFT), (320, RIGHT)):
+        y = 760.0
+        for sentences in column:
+            y = _lines(page, sentences, x, y, 210, 10)
+    page.showPage()
+    page.save()
+    return out.getvalue()
+
+
+def _read(data: bytes):
+    """Each page's text lines with their boxes, and the page sizes, read back with pdfminer."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTTextBox
+
+    pages = []
+    for page in extract_pages(io.BytesIO(data)):
+        lines = [(line.get_text().strip(), line.bbox) for box in page if isinstance(box, LTTextBox) for line in box
+                 if line.get_text().strip()]
+        pages.append((page.bbox, lines))
+    return pages
+
+
+def _overlap(a, b) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+@pytest.mark.parametrize(("make", "blocks"), [(_press_release, [s for _, s in PRESS]), (_two_columns, LEFT + RIGHT)])
+def test_every_block_is_translated_in_its_box(tiny_translator, make, blocks):
+    source = make()
+    out = translate_content(tiny_translator, source, "paper.pdf", "zh")
+    assert out.startswith(b"%PDF")
+    (page_box, lines), = _read(out)
+    text = "".join(t for t, _ in lines).replace(" ", "")
+    for sentences in blocks:
+        assert "".join(ZH[s] for s in sentences) in text  # the block's translation, whole
+        assert not any(s.split()[0] + " " + s.split()[1] in " ".join(t for t, _ in lines) for s in sentences)
+    for _, box in lines:  # inside the page
+        assert page_box[0] <= box[0] and box[2] <= page_box[2] and page_box[1] <= box[1] and box[3] <= page_box[3]
+    boxes = [box for _, box in lines]
+    assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if _overlap(a, b) > 1.0]
+
+
+def test_images_and_untranslatable_text_stay_and_a_bilingual_pdf_has_twice_the_pages(tiny_translator):
+    from pypdf import PdfReader
+
+    source = _press_release()
+    out = translate_content(tiny_translator, source, "release.pdf", "zh")
+    before, after = PdfReader(io.BytesIO(source)).pages[0], PdfReader(io.BytesIO(out)).pages[0]
+    assert [i.data for i in after.images] == [i.data for i in before.images] != []  # byte for byte
+    assert "2023 12.5%" in " ".join(" ".join(t.split()) for t, _ in _read(out)[0][1])
+    both = translate_content(tiny_translator, source, "release.pdf", "zh", bilingual=True)
+    pages = _read(both)
+    assert len(pages) == 2 * len(_read(source))
+    assert any("Liangjiang New Area" in t for t, _ in pages[0][1])  # the original page first
+    assert ZH[PRESS[0][1][0]] in "".join(t for t, _ in pages[1][1]).replace(" ", "")
+    docx = translate_content(tiny_translator, source, "release.pdf", "zh", out_suffix=".docx")
+    assert docx.startswith(b"PK")  # a .docx on request
