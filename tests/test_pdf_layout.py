@@ -133,3 +133,24 @@ def test_images_and_untranslatable_text_stay_and_a_bilingual_pdf_has_twice_the_p
     assert ZH[PRESS[0][1][0]] in "".join(t for t, _ in pages[1][1]).replace(" ", "")
     docx = translate_content(tiny_translator, source, "release.pdf", "zh", out_suffix=".docx")
     assert docx.startswith(b"PK")  # a .docx on request
+
+
+def test_a_rotated_page_and_a_shifted_media_box_are_translated_in_place(tiny_translator):
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import RectangleObject
+
+    reader = PdfReader(io.BytesIO(_two_columns()))
+    writer = PdfWriter()
+    rotated = writer.add_page(reader.pages[0])
+    rotated.rotate(90).transfer_rotation_to_content()  # its content drawn sideways …
+    rotated.rotate(270)  # … and the page turned to show it upright, as rotated pages are made
+    shifted = writer.add_page(PdfReader(io.BytesIO(_two_columns())).pages[0])
+    shifted.add_transformation([1, 0, 0, 1, 100, 50])  # the content, and its media box, away from 0, 0
+    shifted.mediabox = RectangleObject([100, 50, 100 + float(shifted.mediabox.width), 50 + float(shifted.mediabox.height)])
+    source = io.BytesIO()
+    writer.write(source)
+    out = translate_content(tiny_translator, source.getvalue(), "paper.pdf", "zh")
+    for _, lines in _read(out):
+        text = "".join(t for t, _ in lines).replace(" ", "")
+        assert all("".join(ZH[s] for s in sentences) in text for sentences in LEFT + RIGHT)
+        assert "meeting" not in " ".join(t for t, _ in lines)  # the English is gone, not hidden under

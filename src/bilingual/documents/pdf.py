@@ -170,10 +170,9 @@ def _translate(job: Job) -> bytes:
     with job.memory.reserve(memory_estimate(job.data)):
         text = pdf_text(job.data)  # the checks: encrypted, scanned, too costly
         if job.out_suffix == ".pdf":
-            from .pdf_layout import read_blocks, translate_pdf_layout
+            from .pdf_layout import translate_pdf_layout
 
-            layout = read_blocks(job.data)
-            return translate_pdf_layout(job.data, job.aligned(), bilingual=job.bilingual, blocks=layout)
+            return translate_pdf_layout(job.data, job.aligned(), bilingual=job.bilingual)
     translated = blocks(job.document(text), job.bilingual)
     if job.out_suffix == ".docx":
         return paragraphs_to_docx(translated)

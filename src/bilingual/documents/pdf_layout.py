@@ -9,6 +9,9 @@ block's box at the largest size that fits (never larger than the original), in C
 built-in CID font ``STSong-Light`` (no font file) or Helvetica for English, and the two are merged.
 So nothing leaves its box, the page or overlaps another block.
 
+A rotated page's rotation is moved into its content first (it looks the same), so that the
+layout, the content stream and the drawing share one space; a media box need not start at 0, 0.
+
 What is not reproduced: the original fonts of translated blocks (one font for the translation),
 text drawn inside form XObjects (left as it is), annotations' text. A bilingual PDF has each
 original page followed by its translation. The checks of :mod:`.pdf` (encryption, scans, decoded
@@ -46,14 +49,40 @@ class Block:
         return self.x0 - MARGIN <= x <= self.x1 + MARGIN and self.y0 - MARGIN <= y <= self.y1 + MARGIN
 
 
+def upright(data: bytes) -> bytes:
+    """The PDF with every rotated page's rotation moved into its content (``/Rotate`` 0), so that the
+    layout's coordinates, the content stream's and the drawing's are one space; ``data`` if none is."""
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(io.BytesIO(data))
+    if reader.is_encrypted:
+        reader.decrypt("")
+    if not any(page.rotation % 360 for page in reader.pages):
+        return data
+    writer = PdfWriter(clone_from=reader)
+    for page in writer.pages:
+        if page.rotation % 360:
+            page.transfer_rotation_to_content()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def read_blocks(data: bytes, *, time_budget: float = 30.0) -> list[list[Block]]:
-    """Each page's text blocks, in reading order (pdfminer's layout analysis)."""
+    """Each page's text blocks, in reading order (pdfminer's layout analysis), in the page's own
+    coordinates (pdfminer's are from the media box's corner; pages must be upright: :func:`upright`)."""
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams, LTChar, LTTextBox
+    from pypdf import PdfReader
 
+    reader = PdfReader(io.BytesIO(data))
+    if reader.is_encrypted:
+        reader.decrypt("")
+    corners = [(float(p.mediabox.left), float(p.mediabox.bottom)) for p in reader.pages]
     started = time.monotonic()
     pages = []
-    for page in extract_pages(io.BytesIO(data), laparams=LAParams()):
+    for number, page in enumerate(extract_pages(io.BytesIO(data), laparams=LAParams())):
+        dx, dy = corners[number] if number < len(corners) else (0.0, 0.0)
         blocks = []
         for box in page:
             if not isinstance(box, LTTextBox):
@@ -62,7 +91,8 @@ def read_blocks(data: bytes, *, time_budget: float = 30.0) -> list[list[Block]]:
             lines = [line.get_text().strip() for line in box if line.get_text().strip()]
             text = " ".join(normalize_text("\n".join(lines)).split())  # hard wraps and hyphenation mended
             if text:
-                blocks.append(Block(box.x0, box.y0, box.x1, box.y1, text, sizes[len(sizes) // 2] if sizes else 10.0))
+                blocks.append(Block(box.x0 + dx, box.y0 + dy, box.x1 + dx, box.y1 + dy, text,
+                                    sizes[len(sizes) // 2] if sizes else 10.0))
         pages.append(blocks)
         if time.monotonic() - started > time_budget:
             raise InputTooLargeError(f"Laying out the PDF's text takes longer than {time_budget:g} s; split it into "
@@ -195,15 +225,15 @@ def draw_page(width: float, height: float, origin: tuple[float, float],
     return out.getvalue()
 
 
-def translate_pdf_layout(data: bytes, translate: Callable[[list[str]], list], *, bilingual: bool = False,
-                         blocks: list[list[Block]] | None = None) -> bytes:
+def translate_pdf_layout(data: bytes, translate: Callable[[list[str]], list], *, bilingual: bool = False) -> bytes:
     """The PDF ``data`` with its text blocks translated in place (see the module docstring).
 
     ``translate`` takes the blocks' texts and returns their :class:`DocumentTranslation`\\ s.
     """
     from pypdf import PdfReader, PdfWriter
 
-    pages_blocks = blocks if blocks is not None else read_blocks(data)
+    data = upright(data)
+    pages_blocks = read_blocks(data)
     todo = [(n, block) for n, page in enumerate(pages_blocks) for block in page if needs_translation(block.text)]
     docs = translate([block.text for _, block in todo]) if todo else []
     language = docs[0].target_language if docs else "zh"
