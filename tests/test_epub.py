@@ -13,6 +13,7 @@ from lxml import etree
 from bilingual import UnsupportedFormatError
 from bilingual.documents import translate_content
 from tests.fixtures.corpus import PAIRS
+from tests.test_documents import _png
 
 ZH = {en: zh for zh, en in PAIRS}
 OPF = """<?xml version="1.0" encoding="UTF-8"?>
@@ -46,13 +47,6 @@ NCX = """<?xml version="1.0" encoding="UTF-8"?>
 <navMap><navPoint id="p1" playOrder="1"><navLabel><text>The weather is good.</text></navLabel>
 <content src="text/chapter1.xhtml"/></navPoint></navMap></ncx>"""
 
-
-def _png() -> bytes:
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (4, 4), (0, 90, 160)).save(out, format="PNG")
-    return out.getvalue()
 
 
 def _epub(**replace: str) -> bytes:

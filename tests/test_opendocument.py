@@ -13,6 +13,7 @@ from lxml import etree
 from bilingual import UnsupportedFormatError
 from bilingual.documents import translate_content
 from tests.fixtures.corpus import PAIRS
+from tests.test_documents import _png
 
 ZH = {en: zh for zh, en in PAIRS}
 NS = {"office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
@@ -48,17 +49,13 @@ SLIDES = f"""<?xml version="1.0" encoding="UTF-8"?>
 
 
 def _package(mimetype: str, content: str, *, styles: str = STYLES, meta: str = META) -> bytes:
-    from PIL import Image
-
-    image = io.BytesIO()
-    Image.new("RGB", (4, 4), (200, 0, 0)).save(image, format="PNG")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
         package.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
         package.writestr("content.xml", content)
         package.writestr("styles.xml", styles)
         package.writestr("meta.xml", meta)
-        package.writestr("Pictures/a.png", image.getvalue())
+        package.writestr("Pictures/a.png", _png())
         package.writestr("META-INF/manifest.xml", '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
                          'opendocument:xmlns:manifest:1.0"/>')
     return out.getvalue()

@@ -11,6 +11,7 @@ import pytest
 
 from bilingual.documents import translate_content
 from tests.fixtures.corpus import PAIRS
+from tests.test_documents import _png
 
 ZH = {en: zh for zh, en in PAIRS}
 PRESS = [  # (font size, sentences): one block each
@@ -24,13 +25,6 @@ LEFT = [["The meeting was held on Monday.", "The bank lowered interest rates."],
 RIGHT = [["The railway connects the two cities.", "Experts introduced the new technology."],
          ["The government supports small businesses.", "Thank you."]]
 
-
-def _png() -> bytes:
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (16, 8), (10, 120, 60)).save(out, format="PNG")
-    return out.getvalue()
 
 
 def _lines(canvas, sentences: list[str], x: float, y: float, width: float, size: float) -> float:

@@ -13,16 +13,10 @@ import pytest
 from bilingual import UnsupportedFormatError
 from bilingual.documents import translate_content
 from tests.fixtures.corpus import PAIRS
+from tests.test_documents import _png
 
 ZH = {en: zh for zh, en in PAIRS}
 
-
-def _png() -> bytes:
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (8, 8), (20, 120, 200)).save(out, format="PNG")
-    return out.getvalue()
 
 
 def _workbook() -> bytes:

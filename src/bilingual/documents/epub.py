@@ -21,11 +21,9 @@ from collections.abc import Callable
 from lxml import etree
 
 from ..errors import UnsupportedFormatError
-from ..languages import TAGS, normalize_language, other
-from ..text.detect import detect_language
 from ..text.pieces import needs_translation
-from .archive import MAX_UNCOMPRESSED_BYTES, read_package, repack, xml_text
-from .formats import Format, Job
+from .archive import repack, xml_text
+from .formats import Format, Job, language_of
 from .html import translate_html
 
 OPF = "http://www.idpf.org/2007/opf"
@@ -65,10 +63,7 @@ def translate_epub(data: bytes, translate_many: TranslateMany, *, source: str | 
         texts = [xml_text(markup[name]) for name in documents]
         if check is not None:
             check(texts)
-        if source is None:
-            sample = " ".join(texts[:20])[:20_000]
-            source = detect_language(sample) if needs_translation(sample) else "en"
-        source = normalize_language(source)
+        source = language_of(texts, source)
         changed: dict[str, bytes] = {}
         for name in documents:
             changed[name] = translate_html(markup[name], translate_many, source=source, lang_code=target_tag,
@@ -93,27 +88,10 @@ def _translate_ncx(data: bytes, translate_many: TranslateMany, source: str, bili
 
 
 def _translate(job: Job) -> bytes:
-    translator = job.translator
-    target = job.target
-
-    def translate_many(texts: list[str], src: str) -> list[str]:
-        language = normalize_language(src)
-        docs = translator.translate_documents(texts, target or other(language), source=language,
-                                              progress=job.progress, document=True)
-        job.report["source"] = language
-        job.report.setdefault("documents", []).extend(docs)
-        return [doc.text for doc in docs]
-
-    def target_tag(src: str) -> str:
-        from ..languages import parse_target
-
-        return parse_target(target).tag if target else TAGS[other(normalize_language(src))]
-
-    with job.memory.reserve(2 * MAX_UNCOMPRESSED_BYTES + len(job.data)):
-        package = read_package(job.data, "epub")
-    with job.memory.reserve(package.memory_estimate):
-        return translate_epub(package.data, translate_many, source=job.source, target_tag=target_tag,
-                              bilingual=job.bilingual, check=lambda texts: translator.check_size(texts, document=True))
+    with job.unpacked("epub") as package:
+        return translate_epub(package.data, job.translate_from, source=job.source, target_tag=job.target_tag,
+                              bilingual=job.bilingual,
+                              check=lambda texts: job.translator.check_size(texts, document=True))
 
 
 FORMAT = Format("EPUB", (".epub",), "application/epub+zip", _translate)

@@ -9,15 +9,17 @@ and the CLI ask, so a new format is one module and one line there.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from ..errors import InputTooLargeError, UnsupportedFormatError, UnsupportedLanguageError
-from ..languages import Target, normalize_language
+from ..languages import TAGS, Target, normalize_language, other, parse_target
 from ..text.detect import detect_language
 from ..text.pieces import needs_translation, separator
 from ..translation.result import DocumentTranslation
+from .archive import MAX_UNCOMPRESSED_BYTES, Package, read_package
 from .memory import MemoryBudget
 
 Progress = Callable[[int, int], None]
@@ -66,6 +68,28 @@ class Job:
         """The file's text (see :func:`decode_text`)."""
         return decode_text(self.data)
 
+    @contextmanager
+    def unpacked(self, kind: str) -> Iterator[Package]:
+        """The file as a zip package read and counted (:func:`~.archive.read_package`), with the memory its
+        reading takes reserved while the caller parses it."""
+        with self.memory.reserve(2 * MAX_UNCOMPRESSED_BYTES + len(self.data)):
+            package = read_package(self.data, kind)
+        with self.memory.reserve(package.memory_estimate):
+            yield package
+
+    def translate_from(self, texts: list[str], source: str) -> list[str]:
+        """The file's ``texts`` translated from ``source`` (its language, found once for the file), reported."""
+        language = normalize_language(source)
+        docs = self.translator.translate_documents(texts, self.target or other(language), source=language,
+                                                   progress=self.progress, document=True)
+        self.report["source"] = language
+        self.report.setdefault("documents", []).extend(docs)
+        return [doc.text for doc in docs]
+
+    def target_tag(self, source: str) -> str:
+        """The language tag of the translation (``zh-Hans``, ``zh-TW``, ``en``) of a file in ``source``."""
+        return parse_target(self.target).tag if self.target else TAGS[other(normalize_language(source))]
+
     def aligned(self) -> Aligned:
         """Translate a document's blocks together, its language detected once from all of them."""
 
@@ -96,6 +120,21 @@ class Job:
                                                  document=True)
         self.report["source"], self.report["documents"] = doc.source_language, [doc]
         return doc
+
+
+def language_of(texts: list[str], source: str | None = None) -> str:
+    """A file's language: ``source`` when given, else detected from its texts' first 20,000 characters
+    (English when they hold nothing to translate); a refusal says how to translate it anyway."""
+    if source:
+        return normalize_language(source)
+    sample, size = [], 0
+    for text in texts:
+        if size >= 20_000:
+            break
+        sample.append(text)
+        size += len(text) + 1
+    joined = " ".join(sample)[:20_000]
+    return _detected(joined) if needs_translation(joined) else "en"
 
 
 def _detected(text: str) -> str:

@@ -17,11 +17,8 @@ from __future__ import annotations
 import io
 import zipfile
 
-from ..languages import TAGS, normalize_language, other, parse_target
-from ..text.detect import detect_language
-from ..text.pieces import needs_translation
-from .archive import MAX_UNCOMPRESSED_BYTES, read_package, repack, xml_text
-from .formats import Format, Job
+from .archive import repack, xml_text
+from .formats import Format, Job, language_of
 from .html import translate_html
 
 PARTS = ("content.xml", "styles.xml")
@@ -40,10 +37,7 @@ def translate_odf(data: bytes, translate_many, *, source: str | None, target_tag
         texts = [xml_text(m) for m in markup.values()]
         if check is not None:
             check(texts)
-        if source is None:
-            sample = " ".join(texts)[:20_000]
-            source = detect_language(sample) if needs_translation(sample) else "en"
-        source = normalize_language(source)
+        source = language_of(texts, source)
         changed = {name: translate_html(text, translate_many, source=source, lang_code=target_tag,
                                         bilingual=bilingual, odf=True).encode("utf-8")
                    for name, text in markup.items()}
@@ -57,26 +51,10 @@ def translate_odf(data: bytes, translate_many, *, source: str | None, target_tag
 
 
 def _translate(job: Job, kind: str) -> bytes:
-    translator = job.translator
-    target = job.target
-
-    def translate_many(texts: list[str], src: str) -> list[str]:
-        language = normalize_language(src)
-        docs = translator.translate_documents(texts, target or other(language), source=language,
-                                              progress=job.progress, document=True)
-        job.report["source"] = language
-        job.report.setdefault("documents", []).extend(docs)
-        return [doc.text for doc in docs]
-
-    def target_tag(src: str) -> str:
-        return parse_target(target).tag if target else TAGS[other(normalize_language(src))]
-
-    with job.memory.reserve(2 * MAX_UNCOMPRESSED_BYTES + len(job.data)):
-        package = read_package(job.data, kind)
-    with job.memory.reserve(package.memory_estimate):
-        return translate_odf(package.data, translate_many, source=job.source, target_tag=target_tag,
-                             bilingual=job.bilingual, check=lambda texts: translator.check_size(texts, document=True),
-                             kind=kind)
+    with job.unpacked(kind) as package:
+        return translate_odf(package.data, job.translate_from, source=job.source, target_tag=job.target_tag,
+                             bilingual=job.bilingual,
+                             check=lambda texts: job.translator.check_size(texts, document=True), kind=kind)
 
 
 ODT = Format("OpenDocument text", (".odt",), "application/vnd.oasis.opendocument.text",

@@ -68,17 +68,14 @@ def upright(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def read_blocks(data: bytes, *, time_budget: float = 30.0) -> list[list[Block]]:
+def read_blocks(data: bytes, corners: Sequence[tuple[float, float]], *,
+                time_budget: float = 30.0) -> list[list[Block]]:
     """Each page's text blocks, in reading order (pdfminer's layout analysis), in the page's own
-    coordinates (pdfminer's are from the media box's corner; pages must be upright: :func:`upright`)."""
+    coordinates: pdfminer's start at the media box's corner, each page's in ``corners`` (pages must
+    be upright: :func:`upright`)."""
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams, LTChar, LTTextBox
-    from pypdf import PdfReader
 
-    reader = PdfReader(io.BytesIO(data))
-    if reader.is_encrypted:
-        reader.decrypt("")
-    corners = [(float(p.mediabox.left), float(p.mediabox.bottom)) for p in reader.pages]
     started = time.monotonic()
     pages = []
     for number, page in enumerate(extract_pages(io.BytesIO(data), laparams=LAParams())):
@@ -233,17 +230,17 @@ def translate_pdf_layout(data: bytes, translate: Callable[[list[str]], list], *,
     from pypdf import PdfReader, PdfWriter
 
     data = upright(data)
-    pages_blocks = read_blocks(data)
+    readers = [PdfReader(io.BytesIO(data)) for _ in range(2 if bilingual else 1)]  # the translations, the originals
+    for reader in readers:
+        if reader.is_encrypted:
+            reader.decrypt("")
+    pages_blocks = read_blocks(data, [(float(p.mediabox.left), float(p.mediabox.bottom)) for p in readers[0].pages])
     todo = [(n, block) for n, page in enumerate(pages_blocks) for block in page if needs_translation(block.text)]
     docs = translate([block.text for _, block in todo]) if todo else []
     language = docs[0].target_language if docs else "zh"
     placed: dict[int, list[tuple[Block, str]]] = {}
     for (n, block), doc in zip(todo, docs):
         placed.setdefault(n, []).append((block, " ".join(doc.text.split())))
-    readers = [PdfReader(io.BytesIO(data)) for _ in range(2 if bilingual else 1)]  # the originals, the translations
-    for reader in readers:
-        if reader.is_encrypted:
-            reader.decrypt("")
     writer = PdfWriter()
     for n in range(len(readers[0].pages)):
         if bilingual:

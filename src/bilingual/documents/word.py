@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 from ..errors import BilingualError, UnsupportedFormatError
 from ..translation.result import DocumentTranslation
-from .archive import MAX_UNCOMPRESSED_BYTES, read_package
 from .formats import Format, Job
 from .office import DRAWING, WORD, Paragraph, translate_paragraphs
 
@@ -144,9 +143,7 @@ def office_package(job: Job, translate: Callable[..., bytes], kind: str) -> byte
     """Unpack and count the package (never trusting its directory), reserve its memory, translate it."""
     from lxml import etree
 
-    with job.memory.reserve(2 * MAX_UNCOMPRESSED_BYTES + len(job.data)):
-        package = read_package(job.data, kind)
-    with job.memory.reserve(package.memory_estimate):
+    with job.unpacked(kind) as package:
         try:
             return translate(package.data, job.aligned(), bilingual=job.bilingual)
         except BilingualError:
