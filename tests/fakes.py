@@ -91,3 +91,11 @@ def held_in_thread(context):
     finally:
         release.set()
         thread.join(10)
+
+
+def plain_documents(texts) -> list:
+    """Strings as :class:`~bilingual.translation.result.DocumentTranslation`\\ s without marks: what a
+    ``translate_many`` callback of the HTML translator returns, for tests that translate by hand."""
+    from bilingual.translation.result import DocumentTranslation, Segment
+
+    return [DocumentTranslation("en", "zh", "", ((Segment(t, t),),), t) for t in texts]

@@ -35,9 +35,9 @@ def _docx() -> bytes:
     document.add_heading("The weather is good.", level=1)
     p = document.add_paragraph("")
     p.add_run("The ")
-    p.add_run("delegation").bold = True
-    p.add_run(" visited ").italic = True
-    p.add_run("Chongqing.")  # one sentence over four runs, bold and italic in the middle
+    p.add_run("delegation visited").bold = True
+    p.add_run(" Chongqing.")  # one sentence over three runs, bold in the middle: more than half of it, so not
+    # translated apart (bilingual.translation.inline): the sentence goes whole, in the plain formatting
     p.add_run(" ")
     p.add_run("Thank you.").bold = True  # a whole sentence in one bold run keeps it
     document.add_paragraph("The bank lowered interest rates.", style="List Bullet")
@@ -454,9 +454,10 @@ def test_pypdf_warnings_reach_the_log_once_each_not_stderr_per_glyph(capsys):
 def test_markdown_keeps_every_link_of_a_sentence_and_links_on_code(tmp_path):
     source = "[The bank](https://a.example) lowered [interest rates](https://b.example) again. See [`make test`](https://c.example).\n"
     out = translate_content(fake_translator(tmp_path), source.encode(), "a.md", "zh", source="en").decode()
-    # the fake engine marks each translation <...>: the first link carries the sentence, the second follows it
-    # with its own text translated, and the code keeps its link
-    assert out == ("[\\<The bank lowered interest rates again.\\>](https://a.example) "
+    # the fake engine marks each translation <...>: the first link is carried onto its own translated words
+    # (bilingual.translation.inline); the second would make the sentence's spans over half of it, so it
+    # follows the sentence with its own text translated; the code keeps its link
+    assert out == ("\\<[\\<The bank\\>](https://a.example) lowered interest rates again.\\> "
                    "([\\<interest rates\\>](https://b.example))\\<See\\> [`make test`](https://c.example).\n")
     import re
 

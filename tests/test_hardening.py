@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bilingual.service.keys import KeyStore
-from tests.fakes import held_in_thread
+from tests.fakes import held_in_thread, plain_documents
 from tests.fixtures.hostile import docx, lying_zip, shared_stream_pdf
 from tests.live_server import fn_index, live_server, request, run_event, upload
 
@@ -652,7 +652,8 @@ def test_html_nested_within_the_limit_is_translated():
 
     depth = MAX_DEPTH - 10
     markup = "<div>" * depth + "Hello there." + "</div>" * depth
-    out = translate_html(markup, lambda texts, src: [t.upper() for t in texts], source="en", lang_code=lambda s: s)
+    out = translate_html(markup, lambda texts, src, spans: plain_documents(t.upper() for t in texts), source="en",
+                         lang_code=lambda s: s)
     assert out == "<div>" * depth + "HELLO THERE." + "</div>" * depth
 
 

@@ -215,14 +215,14 @@ def test_alternatives(http, tiny_translator_ct2):
 def test_html_keeps_markup_and_skips_code(http):
     markup = (
         '<html><head><title>Thank you.</title></head><body><h1>The weather is good.</h1>'
-        '<p>The weather is <b>good</b>.</p><pre>The weather is good.</pre>'
+        '<p>The delegation visited <b>Chongqing</b>.</p><pre>The weather is good.</pre>'
         '<p class="notranslate">Thank you.</p><p translate="no">Thank you.</p>'
         '<img src="a.png" alt="Thank you."><code>Thank you.</code></body></html>'
     )
     answer = http.post("/translate", json={"q": markup, "source": "en", "target": "zh", "format": "html"}).json()
     assert answer["translatedText"] == (
         '<html lang="zh-Hans"><head><title>谢谢。</title></head><body><h1>天气很好。</h1>'
-        '<p>天气很好。<b></b></p><pre>The weather is good.</pre>'
+        '<p>代表团访问了<b>重庆</b>。</p><pre>The weather is good.</pre>'
         '<p class="notranslate">Thank you.</p><p translate="no">Thank you.</p>'
         '<img alt="谢谢。" src="a.png"/><code>Thank you.</code></body></html>'
     )

@@ -14,10 +14,11 @@ from bilingual.errors import redact
 from bilingual.server import read_auth
 from bilingual.service.filestore import FileStore, download_name
 from bilingual.text.detect import detect_language
+from tests.fakes import plain_documents
 
 
-def _tagging(texts, source):
-    return [f"[{source}:{t}]" for t in texts]
+def _tagging(texts, source, spans=None):
+    return plain_documents(f"[{source}:{t}]" for t in texts)
 
 
 def _html(markup, source=None):

@@ -24,14 +24,13 @@ from ..errors import UnsupportedFormatError
 from ..text.pieces import needs_translation
 from .archive import repack, xml_text
 from .formats import Format, Job, language_of
-from .html import translate_html
+from .html import TranslateMany, translate_html
 
 OPF = "http://www.idpf.org/2007/opf"
 DC = "http://purl.org/dc/elements/1.1/"
 NCX = "http://www.daisy.org/z3986/2005/ncx/"
 CONTAINER = "urn:oasis:names:tc:opendocument:xmlns:container"
 XHTML = "application/xhtml+xml"
-TranslateMany = Callable[[list[str], str], list[str]]
 
 
 def _xml(data: bytes):
@@ -83,7 +82,7 @@ def _translate_ncx(data: bytes, translate_many: TranslateMany, source: str, bili
     root = _xml(data)
     labels = [t for t in root.iter(f"{{{NCX}}}text") if t.text and needs_translation(t.text)]
     for label, out in zip(labels, translate_many([" ".join(t.text.split()) for t in labels], source) if labels else []):
-        label.text = f"{label.text} / {out}" if bilingual else out
+        label.text = f"{label.text} / {out.text}" if bilingual else out.text
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 

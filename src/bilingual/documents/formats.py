@@ -23,7 +23,7 @@ from .archive import MAX_UNCOMPRESSED_BYTES, Package, read_package
 from .memory import MemoryBudget
 
 Progress = Callable[[int, int], None]
-Aligned = Callable[[list[str]], list[DocumentTranslation]]
+Aligned = Callable[..., list[DocumentTranslation]]  # (texts, spans=None): see Job.aligned
 
 
 @dataclass
@@ -77,23 +77,26 @@ class Job:
         with self.memory.reserve(package.memory_estimate):
             yield package
 
-    def translate_from(self, texts: list[str], source: str) -> list[str]:
-        """The file's ``texts`` translated from ``source`` (its language, found once for the file), reported."""
+    def translate_from(self, texts: list[str], source: str,
+                       spans: list[list[tuple[int, int]]] | None = None) -> list[DocumentTranslation]:
+        """The file's ``texts`` translated from ``source`` (its language, found once for the file), reported;
+        ``spans``: their inline spans, carried as marks (:mod:`~bilingual.translation.inline`)."""
         language = normalize_language(source)
         docs = self.translator.translate_documents(texts, self.target or other(language), source=language,
-                                                   progress=self.progress, document=True)
+                                                   progress=self.progress, document=True, spans=spans)
         self.report["source"] = language
         self.report.setdefault("documents", []).extend(docs)
-        return [doc.text for doc in docs]
+        return docs
 
     def target_tag(self, source: str) -> str:
         """The language tag of the translation (``zh-Hans``, ``zh-TW``, ``en``) of a file in ``source``."""
         return parse_target(self.target).tag if self.target else TAGS[other(normalize_language(source))]
 
     def aligned(self) -> Aligned:
-        """Translate a document's blocks together, its language detected once from all of them."""
+        """Translate a document's blocks together, its language detected once from all of them; ``spans``:
+        each block's inline spans, carried onto the translation as marks (:mod:`~bilingual.translation.inline`)."""
 
-        def translate(texts: list[str]) -> list[DocumentTranslation]:
+        def translate(texts: list[str], spans: list[list[tuple[int, int]]] | None = None) -> list[DocumentTranslation]:
             chars = sum(len(t) for t in texts)
             if self.max_chars is not None and chars > self.max_chars:
                 raise InputTooLargeError(
@@ -103,7 +106,7 @@ class Job:
                 normalize_language(self.source) if self.source else _detected(" ".join(texts)[:20_000]))
             self.report["source"] = src  # once for the file: a second batch (a deck's comments) follows the first
             docs = self.translator.translate_documents(texts, self.target, source=src, progress=self.progress,
-                                                       document=True)
+                                                       document=True, spans=spans)
             self.report.setdefault("documents", []).extend(docs)
             return docs
 

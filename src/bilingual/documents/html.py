@@ -2,12 +2,14 @@
 
 Translation units are runs of text inside one block element (``p``, ``li``, ``td``,
 ``h1`` ..., ``br`` also ends a run), so a sentence that spans inline tags
-(``<b>``, ``<a>``, ``<em>``) is translated as one sentence. Its translation is written
-into the first text node of the run that has text (the first inside a link, ``<a>`` or ODF's
-``text:a``, when the run holds one: the link keeps its target, on the translated words), and
-the run's other text nodes are emptied: every tag and attribute stays, other inline tags inside
-a translated sentence keep their place but not their words (the alignment of words to tags is
-not known).
+(``<b>``, ``<a>``, ``<em>``) is translated as one sentence. An inline element that is a child of the
+block (``<b>``, ``<em>``, ``<a href>``, ODF's ``text:span`` and ``text:a``) is a span the engine can
+carry (:mod:`bilingual.translation.inline`): when it does, the element, its attributes and its
+link target come back around the words that translate its own, in the order the translation puts
+them. Otherwise the translation is written into the first text node of the run that has text (the
+first inside a link when the run holds one: the link keeps its target, on the translated words),
+and the run's other text nodes are emptied: every tag and attribute stays, but other inline tags
+inside the sentence keep their place and not their words.
 ``script``, ``style``, ``code``, ``pre``, ``kbd``, ``samp``, ``textarea``, ``svg``,
 ``math`` and anything marked ``translate="no"`` or ``class="notranslate"`` is left
 exactly as it is. ``alt`` and ``title`` attributes are translated. ``<html lang>`` is
@@ -16,6 +18,7 @@ set to the target language.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -27,6 +30,8 @@ from ..errors import UnsupportedFormatError
 from ..languages import TAGS, normalize_language, other, parse_target
 from ..text.detect import detect_language
 from ..text.pieces import needs_translation
+from ..translation.inline import cut, fold
+from ..translation.result import DocumentTranslation
 from .formats import Format, Job
 
 if TYPE_CHECKING:
@@ -48,7 +53,8 @@ MAX_DEPTH = 1_000  # elements nested deeper than this are refused (browsers them
 _SPACE = re.compile(r"\s+")
 _NOT_TEXT = (Comment, CData, ProcessingInstruction, Doctype, Declaration)
 
-TranslateMany = Callable[[list[str], str], list[str]]  # (texts, source language) -> translations
+# (texts, source language, each text's inline spans or None) -> their aligned translations
+TranslateMany = Callable[..., "list[DocumentTranslation]"]
 
 
 def _untouched(tag: Tag, odf: bool = False) -> bool:
@@ -137,25 +143,28 @@ def translate_html(
                                      "or expand without end).")
     soup = BeautifulSoup(markup, "xml" if xml else "html.parser")
     runs, attributes = _runs(soup, odf)
-    units: list[tuple[str, Callable[[str], None]]] = []
+    units: list[tuple[str, list[tuple[int, int]], Callable[[DocumentTranslation], None]]] = []
     for run in runs:
         text = "".join(str(node) for node in run)
-        core = _SPACE.sub(" ", text).strip()
+        elements, spans = _spans(run, odf)
+        core, folded = fold(text, spans)
         if not needs_translation(core):
             continue
-        units.append((core, (_odf_appender(soup, run) if odf else _appender(soup, run)) if bilingual
-                      else _writer(run, text)))
+        units.append((core, folded, (_odf_appender(soup, run, elements) if odf else _appender(soup, run, elements))
+                      if bilingual else _writer(run, text, elements)))
     for tag, name in attributes:
         value = _SPACE.sub(" ", tag[name]).strip()
         if needs_translation(value):
             if bilingual:
-                units.append((value, lambda out, tag=tag, name=name, value=value: tag.__setitem__(name, f"{value} / {out}")))
+                units.append((value, [], lambda out, tag=tag, name=name, value=value:
+                              tag.__setitem__(name, f"{value} / {out.text}")))
             else:
-                units.append((value, lambda out, tag=tag, name=name: tag.__setitem__(name, out)))
+                units.append((value, [], lambda out, tag=tag, name=name: tag.__setitem__(name, out.text)))
     if units:
         texts = [u[0] for u in units]
         src = source or detect_language(" ".join(texts)[:20_000])
-        for (_, write), out in zip(units, translate_many(texts, src)):
+        spans = [u[1] for u in units]
+        for (_, _, write), out in zip(units, translate_many(texts, src, spans if any(spans) else None)):
             write(out)
         html_tag = soup.find("html")
         if isinstance(html_tag, Tag) and not bilingual:
@@ -175,14 +184,44 @@ def _in_link(node: NavigableString) -> bool:
     return False
 
 
-def _writer(run: Sequence[NavigableString], text: str) -> Callable[[str], None]:
+def _spans(run: Sequence[NavigableString], odf: bool) -> tuple[list[Tag], list[tuple[int, int]]]:
+    """A run's inline spans: each inline element that is a child of the run's block, with the offsets of
+    its text in the run's text. None when some of the run's text lies elsewhere (deeper in another block,
+    or the run is not all in one block): the run is then written the old way."""
+    block = next((p for p in run[0].parents if p.name in (ODF_BOUNDARIES if odf else BOUNDARIES)), None)
+    elements: list[Tag] = []
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for node in run:
+        top: Tag | NavigableString = node
+        while top.parent is not None and top.parent is not block:
+            top = top.parent
+        if top.parent is None or block is None:
+            return [], []
+        size = len(str(node))
+        if isinstance(top, Tag):
+            if elements and elements[-1] is top:
+                spans[-1] = (spans[-1][0], offset + size)
+            else:
+                elements.append(top)
+                spans.append((offset, offset + size))
+        offset += size
+    return elements, spans
+
+
+def _writer(run: Sequence[NavigableString], text: str, elements: Sequence[Tag] = ()) -> Callable[[DocumentTranslation], None]:
     lead = text[: len(text) - len(text.lstrip())]
     trail = text[len(text.rstrip()) :]
     filled = [i for i, node in enumerate(run) if str(node).strip()]
     # the translation goes into a link's text when the run holds one: its target stays on the translated words
     home = next((i for i in filled if _in_link(run[i])), filled[0])
 
-    def write(translation: str) -> None:
+    def write(doc: DocumentTranslation) -> None:
+        marks = [m for m in doc.marks() if m.key < len(elements)]
+        if marks:
+            _write_marked(run, doc.text, marks, elements, lead, trail)
+            return
+        translation = doc.text
         for i, node in enumerate(run):
             if i == home:
                 node.replace_with(NavigableString(f"{lead if i == 0 else ''}{translation}{trail if i == len(run) - 1 else ''}"))
@@ -193,12 +232,74 @@ def _writer(run: Sequence[NavigableString], text: str) -> Callable[[str], None]:
     return write
 
 
-def _appender(soup: BeautifulSoup, run: Sequence[NavigableString]) -> Callable[[str], None]:
+def _write_marked(run: Sequence[NavigableString], translation: str, marks: list, elements: Sequence[Tag],
+                  lead: str, trail: str) -> None:
+    """The translation written with each carried span's element around its words, in the translation's
+    order: the run's loose text nodes emptied, the carried elements moved (a span inside another goes with
+    the outer one)."""
+    parts = cut(translation, marks)
+    carried = {key for _, key in parts if key is not None}
+    moved = [elements[key] for key in sorted(carried)]
+    spot = NavigableString("")
+    first = run[0]  # the block's child that holds the run's first text: the translation starts there
+    while first.parent is not None and first.parent.name not in BOUNDARIES | ODF_BOUNDARIES:
+        first = first.parent
+    first.insert_before(spot)
+    for node in run:
+        if not any(p is e for e in moved for p in (node, *node.parents)):
+            node.replace_with(NavigableString(""))
+    for element in moved:
+        element.extract()
+    parts[0] = (lead + parts[0][0], parts[0][1])
+    parts[-1] = (parts[-1][0] + trail, parts[-1][1])
+    at = spot
+    for words, key in parts:
+        if key is None:
+            piece = NavigableString(words)
+        else:
+            piece = elements[key]
+            _set_text(piece, words)
+        at.insert_after(piece)
+        at = piece
+    spot.extract()
+
+
+def _set_text(element: Tag, words: str) -> None:
+    """An element's text replaced by ``words``: in its text node when its text lies in one element
+    (``<a><b>name</b></a>`` stays so), else as its only content (the alignment inside it is not known)."""
+    nodes = [n for n in element.descendants if isinstance(n, NavigableString) and not isinstance(n, _NOT_TEXT)]
+    filled = [n for n in nodes if n.strip()]
+    if not filled or any(n.parent is not filled[0].parent for n in filled):
+        element.clear()
+        element.append(NavigableString(words))
+        return
+    filled[0].replace_with(NavigableString(words))
+    for node in nodes:
+        if node is not filled[0]:
+            node.replace_with(NavigableString(""))
+
+
+def _marked_pieces(doc: DocumentTranslation, elements: Sequence[Tag]) -> list[NavigableString | Tag]:
+    """The translation as text and copies of its carried spans' elements (bilingual mode)."""
+    parts = cut(doc.text, [m for m in doc.marks() if m.key < len(elements)])
+    out: list[NavigableString | Tag] = []
+    for words, key in parts:
+        if key is None:
+            out.append(NavigableString(words))
+            continue
+        element = copy.copy(elements[key])
+        _set_text(element, words)
+        out.append(element)
+    return out
+
+
+def _appender(soup: BeautifulSoup, run: Sequence[NavigableString], elements: Sequence[Tag] = ()) -> Callable[[DocumentTranslation], None]:
     """Bilingual mode: the run stays; its translation follows it on a new line, in grey."""
 
-    def write(translation: str) -> None:
+    def write(doc: DocumentTranslation) -> None:
         span = soup.new_tag("span", attrs={"class": "bilingual-translation", "style": "color:#5f6368"})
-        span.string = translation
+        for piece in _marked_pieces(doc, elements):
+            span.append(piece)
         last = run[-1]
         last.insert_after(span)
         last.insert_after(soup.new_tag("br"))
@@ -206,13 +307,14 @@ def _appender(soup: BeautifulSoup, run: Sequence[NavigableString]) -> Callable[[
     return write
 
 
-def _odf_appender(soup: BeautifulSoup, run: Sequence[NavigableString]) -> Callable[[str], None]:
+def _odf_appender(soup: BeautifulSoup, run: Sequence[NavigableString], elements: Sequence[Tag] = ()) -> Callable[[DocumentTranslation], None]:
     """Bilingual mode in OpenDocument: the translation follows the run after a line break."""
 
-    def write(translation: str) -> None:
+    def write(doc: DocumentTranslation) -> None:
         last = run[-1]
         span = soup.new_tag("text:span")
-        span.string = translation
+        for piece in _marked_pieces(doc, elements):
+            span.append(piece)
         last.insert_after(span)
         last.insert_after(soup.new_tag("text:line-break"))
 
@@ -236,13 +338,13 @@ def translate_markup(
     given = normalize_language(source) if source else None
     translator.check_size([markup], document=document)
 
-    def translate_many(texts: list[str], src: str) -> list[str]:
+    def translate_many(texts: list[str], src: str, spans=None) -> list[DocumentTranslation]:
         language = normalize_language(src)
         docs = translator.translate_documents(texts, target or other(language), source=language, progress=progress,
-                                              document=document)
+                                              document=document, spans=spans)
         if report is not None:
             report["source"], report["documents"] = language, docs
-        return [doc.text for doc in docs]
+        return docs
 
     def lang_code(src: str) -> str:
         return wanted.tag if wanted else TAGS[other(normalize_language(src))]

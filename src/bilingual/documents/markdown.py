@@ -6,10 +6,12 @@ their source lines, and only those lines are rewritten: front matter, fenced and
 code, HTML blocks, blank lines, list markers, quote markers and table pipes are kept byte
 for byte. Inside a block, code spans and inline HTML stay exactly as written (they divide
 the text around them); an image keeps its address and gets its alt text translated; the
-rest is translated sentence by sentence, and a sentence keeps the emphasis that covers all
-of it, while a link inside a sentence makes the whole translated sentence its text (its
-address kept); a sentence's further links follow it in parentheses, each with its own text
-translated, and a link whose text is code keeps it: no link target is lost. In bilingual mode
+rest is translated sentence by sentence. Emphasis and links on a few words of a sentence come
+back on the words that translate them when the engine can carry them
+(:mod:`bilingual.translation.inline`); otherwise a sentence keeps the emphasis that covers all
+of it, a link inside it makes the whole translated sentence its text (its address kept), and a
+sentence's further links follow it in parentheses, each with its own text translated; a link
+whose text is code keeps it: no link target is lost. In bilingual mode
 each block is followed by its translation as a quote.
 """
 
@@ -20,10 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..text.pieces import needs_translation, separator
+from ..translation.inline import cut, fold
 from ..translation.result import DocumentTranslation
 from .formats import Format, Job
 
-Translate = Callable[[list[str]], list[DocumentTranslation]]
+Translate = Callable[..., list[DocumentTranslation]]  # (texts, spans=None), see Job.aligned
 _FRONT_MATTER = re.compile(r"\A(?:---|\+\+\+)[ \t]*\n.*?\n(?:---|\+\+\+|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _SPECIAL = re.compile(r"([\\`*_\[\]|<>])")
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
@@ -44,6 +47,25 @@ class _Run:
     def text(self) -> str:
         return "".join(t for t, _ in self.pieces)
 
+
+    def spans(self) -> tuple[list[tuple[int, int]], list[list[int]]]:
+        """Its inline spans: pieces in a row with the same emphasis or link, where the run also has plain
+        text (offsets in :attr:`text`, and the pieces)."""
+        if all(marks for _, marks in self.pieces if _.strip()):
+            return [], []
+        spans: list[tuple[int, int]] = []
+        pieces: list[list[int]] = []
+        offset = 0
+        for i, (text, marks) in enumerate(self.pieces):
+            if marks:
+                if pieces and pieces[-1][-1] == i - 1 and self.pieces[i - 1][1] == marks:
+                    spans[-1] = (spans[-1][0], offset + len(text))
+                    pieces[-1].append(i)
+                else:
+                    spans.append((offset, offset + len(text)))
+                    pieces.append([i])
+            offset += len(text)
+        return spans, pieces
 
     def links(self) -> list[tuple]:
         """The run's links, in order, each once."""
@@ -140,17 +162,28 @@ def _render_run(run: _Run, doc: DocumentTranslation | None, labels: dict[tuple, 
     folded, mapping = _fold(raw)
     out, cursor = [], 0
     glue = separator(doc.target_language)
+    _, span_pieces = run.spans()
     for seg in (s for p in doc.paragraphs for s in p):
         if not seg.target.strip():
             continue
+        parts = cut(seg.target, [m for m in seg.marks if m.key < len(span_pieces)], strip=True)
+        carried = {i for _, key in parts if key is not None for i in span_pieces[key]}
         found = folded.find(seg.source, cursor)
         covered: list[frozenset] = []
         if found >= 0:
             cursor = found + len(seg.source)
             lo, hi = mapping[found], mapping[cursor - 1] + 1
-            covered = [m for (text, m), s in zip(run.pieces, starts) if s < hi and s + len(text) > lo and text.strip()]
+            covered = [m for n, ((text, m), s) in enumerate(zip(run.pieces, starts))
+                       if s < hi and s + len(text) > lo and text.strip() and n not in carried]
         common = frozenset.intersection(*covered) if covered else frozenset()
         links = list(dict.fromkeys(m for ms in covered for m in ms if isinstance(m, tuple)))
+        if carried:  # the carried spans' words have their own emphasis and links; the rest is plain
+            marks, extra = frozenset(), [(link, (labels or {}).get(link) or run.link_text(link)) for link in links]
+            pieces = [_render_sentence(words, frozenset() if key is None else run.pieces[span_pieces[key][0]][1])
+                      for words, key in parts]
+            plain = seg.target.strip()  # the links not carried follow it, as below
+            out.append("".join(pieces) + _render_sentence(plain, marks, extra)[len(_escape(plain)):])
+            continue
         marks = frozenset(m for m in common if not isinstance(m, tuple)) | (frozenset(links[:1]))
         extra = [(link, (labels or {}).get(link) or run.link_text(link)) for link in links[1:]]
         out.append(_render_sentence(seg.target.strip(), marks, extra))
@@ -202,19 +235,23 @@ def translate_markdown(text: str, translate: Translate, *, bilingual: bool = Fal
     inlines = {id(tok): _parse_inline(tok) for _, _, tok in blocks}
     inlines.update({id(tok): _parse_inline(tok) for toks in rows.values() for tok in toks})
     units: list[str] = []
+    spans: list[list[tuple[int, int]]] = []
     for inline in inlines.values():
         for i, part in enumerate(inline.parts):
-            unit = " ".join(part.text.split()) if isinstance(part, _Run) else part[1] if part[0] == "image" else ""
+            unit, found = fold(part.text, part.spans()[0]) if isinstance(part, _Run) else (
+                part[1] if part[0] == "image" else "", [])
             if needs_translation(unit):
                 inline.units[i] = len(units)
                 units.append(unit)
+                spans.append(found)
             links = part.links() if isinstance(part, _Run) and i in inline.units else []
             for link in links if len(links) > 1 else ():  # a sentence may hold several: their texts, translated
                 label = part.link_text(link)
                 if needs_translation(label):
                     inline.link_units[(i, link)] = len(units)
                     units.append(label)
-    docs = translate(units) if units else []
+                    spans.append([])
+    docs = (translate(units, spans) if any(spans) else translate(units)) if units else []
 
     def render(token) -> str:
         inline = inlines[id(token)]

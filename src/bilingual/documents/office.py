@@ -7,15 +7,19 @@ back as one run per translated sentence, beside the run it came from:
 
 * formatting of the whole paragraph (its paragraph properties, style, numbering) stays;
 * a sentence that lies within one run gets that run's formatting (a bold sentence stays bold);
-* a sentence made of differently formatted runs gets the formatting of the run covering most
-  of it, less the inline emphasis (bold, italic, underline, colour …), which cannot be placed
-  on the right words of the translation;
+* a span of runs formatted apart from the rest of the paragraph (a bold name, an italic title, a
+  link's words) inside a sentence comes back on the words that translate it, with its formatting
+  and its link, when the engine can carry it (:mod:`bilingual.translation.inline`: short spans,
+  within one sentence);
+* otherwise a sentence made of differently formatted runs gets the formatting of the run covering
+  most of it, less the inline emphasis (bold, italic, underline, colour …), which then cannot be
+  placed on the right words of the translation;
 * a sentence is written in the container its run was in: a linked sentence stays in its
   hyperlink (Word's ``w:hyperlink``; DrawingML's ``a:hlinkClick`` stays in the run's properties),
   an inserted one in its tracked insertion (``w:ins``), a content control's in the control. A
-  sentence holding a link is written whole inside that link: the target is never lost, though the
-  link then covers the whole translated sentence; a sentence's further links follow it in
-  brackets, each around its own text translated ("…（第二个链接）");
+  sentence holding a link whose words could not be carried is written whole inside that link: the
+  target is never lost, though the link then covers the whole translated sentence; a sentence's
+  further such links follow it in brackets, each around its own text translated ("…（第二个链接）");
 * tabs and line breaks (``w:tab``, ``w:br``, ``a:br``) stay between the same sentences; one
   inside a sentence follows its translation;
 * fields keep their instruction (``w:instrText``, ``w:fldSimple/@w:instr``) and their runs; the
@@ -37,6 +41,8 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ..text.pieces import needs_translation, separator
+from ..text.segment import iter_sentences
+from ..translation.inline import cut, fold
 from ..translation.result import DocumentTranslation
 
 GREY = "5F6368"
@@ -121,6 +127,58 @@ class Paragraph:
         self.links = [self._link(run) for run in self.runs]
         # which link each run is in (Word: the w:hyperlink element; DrawingML: the hlinkClick's target)
         self.link_keys = [link if link is None or dialect is WORD else link.get(_RID) for link in self.links]
+        self.spans, self.span_runs = self._spans()
+
+    def _signature(self, i: int) -> tuple:
+        """What sets run ``i``'s words apart inside a sentence: its inline emphasis and its link."""
+        props = self.runs[i].find(self.d.q(self.d.props))  # type: ignore[union-attr]
+        emphasis: list = []
+        if props is not None:
+            emphasis = sorted(etree.tostring(c) for c in props if etree.QName(c).localname in self.d.inline_emphasis)
+            emphasis += sorted((n, props.get(n)) for n in self.d.emphasis_attributes
+                              if props.get(n) not in (None, "0", "false", "none"))
+        return tuple(emphasis), self.link_keys[i]
+
+    def _spans(self) -> tuple[list[tuple[int, int]], list[list[int]]]:
+        """The paragraph's inline spans: in each sentence, runs in a row formatted alike and apart from the
+        sentence's plain words (or, in a sentence without any, from its most common formatting by characters).
+        Their offsets in the text, and their runs."""
+        signatures = [self._signature(i) if r is not None else None for i, r in enumerate(self.runs)]
+        if len({s for s in signatures if s is not None}) < 2:
+            return [], []
+        starts = []
+        offset = 0
+        for text in self.texts:
+            starts.append(offset)
+            offset += len(text)
+        spans: list[tuple[int, int]] = []
+        runs: list[list[int]] = []
+        cursor = 0
+        for sentence in iter_sentences(self.text):
+            begin, length = _locate(self.text, sentence, cursor)
+            if begin < 0:
+                continue
+            end = cursor = begin + length
+            inside = [(i, max(begin, starts[i]), min(end, starts[i] + len(self.texts[i])))
+                      for i in range(len(self.runs)) if signatures[i] is not None
+                      and starts[i] < end and starts[i] + len(self.texts[i]) > begin]
+            weight: dict[tuple, int] = {}
+            for i, a, b in inside:
+                weight[signatures[i]] = weight.get(signatures[i], 0) + len(self.text[a:b].strip())
+            plain: tuple = ((), None)  # no emphasis, no link: the sentence's own words, when it has some
+            base = plain if weight.get(plain) else max(weight, key=lambda k: weight[k])
+            previous = None
+            for i, a, b in inside:
+                if signatures[i] != base:
+                    if previous == signatures[i] and runs and runs[-1][-1] == i - 1:
+                        spans[-1] = (spans[-1][0], b)
+                        runs[-1].append(i)
+                    else:
+                        spans.append((a, b))
+                        runs.append([i])
+                previous = signatures[i]
+        keep = [n for n, (a, b) in enumerate(spans) if self.text[a:b].strip()]
+        return [spans[n] for n in keep], [runs[n] for n in keep]
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -235,15 +293,26 @@ class Paragraph:
             if not target:
                 cursor = found + length if found >= 0 else cursor
                 continue
-            anchor, props, extras = self._anchor(found, length, starts) if found >= 0 else (None, None, [])
+            parts = cut(seg.target, [m for m in seg.marks if m.key < len(self.spans)], strip=True)
+            carried = {i for _, key in parts if key is not None for i in self.span_runs[key]}
+            anchor, props, extras = self._anchor(found, length, starts, carried) if found >= 0 else (None, None, [])
+            if anchor is not None and self.links[anchor] is not None and any(self.links[i] is not None for i in carried):
+                # a link cannot hold another: the sentence goes whole, in its link, as when nothing is carried
+                parts, carried = [(target, None)], set()
+                anchor, props, extras = self._anchor(found, length, starts)
             if anchor is None:  # not found: beside the previous sentence, with the paragraph's first formatting
                 anchor = out[-1].anchor if out else next(i for i, r in enumerate(self.runs) if r is not None)
                 props = self._props(self.runs[anchor], strip=True)
             anchor = max(anchor, out[-1].anchor) if out else anchor  # document order is kept
-            out.append(_Sentence(anchor, props, (glue if out else "") + target, extras))
+            if out:
+                parts[0] = (glue + parts[0][0], parts[0][1]) if parts[0][1] is None else parts[0]
+                parts = parts if parts[0][1] is None else [(glue, None), *parts]
+            out.append(_Sentence(anchor, props, (glue if out else "") + target, extras, parts))
             begins.append(found if found >= 0 else cursor)
             cursor = found + length if found >= 0 else cursor
         anchored = {self.link_keys[sentence.anchor] for sentence in out}
+        anchored |= {self.link_keys[self.span_runs[key][0]] for sentence in out for _, key in sentence.parts
+                     if key is not None}  # a link carried on its own words
         for sentence in out:  # a link that carries a sentence of its own does not also follow another
             sentence.extras = [i for i in sentence.extras if self.link_keys[i] not in anchored]
         follows = []
@@ -252,22 +321,29 @@ class Paragraph:
             follows.append(before[-1] if before and self.text[:brk.offset].strip() else -1)
         return out, follows
 
-    def _anchor(self, start: int, length: int, starts: list[int]) -> tuple[int | None, etree._Element | None, list[int]]:
+    def _anchor(self, start: int, length: int, starts: list[int],
+                carried: set[int] = frozenset()) -> tuple[int | None, etree._Element | None, list[int]]:  # type: ignore[assignment]
         """The run a sentence is written beside and its formatting: a link's run when the sentence holds a
         link (the link stays on the translated sentence); else the run covering most of it. And the first
-        run of each other link in the sentence."""
+        run of each other link in the sentence. Runs of ``carried`` spans (placed on their own words) do
+        not count, unless they are all the sentence has."""
         end = start + length
         covering = []
         for i, (run_start, text) in enumerate(zip(starts, self.texts)):
             if self.runs[i] is None:  # a DrawingML break
                 continue
+            if i in carried:
+                continue
             overlap = min(end, run_start + len(text)) - max(start, run_start)
             if overlap > 0 and text[max(0, start - run_start): end - run_start].strip():
                 covering.append((overlap, i))
         if not covering:
-            return None, None, []
+            return self._anchor(start, length, starts) if carried else (None, None, [])
         linked = [(overlap, i) for overlap, i in covering if self.links[i] is not None]
-        _, main = max(linked or covering)
+        plain = [(overlap, i) for overlap, i in covering if self.links[i] is None]
+        # with spans carried on their own words, the sentence's other words take no link of their own (a
+        # link not carried follows the sentence); else a link carries the sentence, so its target stays
+        _, main = max((plain if carried else linked) or covering)
         firsts: dict[object, int] = {}
         for _, i in sorted(linked, key=lambda pair: pair[1]):
             firsts.setdefault(self.link_keys[i], i)
@@ -312,6 +388,29 @@ class Paragraph:
             after = piece
         return after
 
+    def _sentence_runs(self, sentence: _Sentence, *, grey: bool) -> list[etree._Element]:
+        """The runs of one translated sentence, in order: its words in the sentence's formatting, and each
+        carried span's words in its own (inside a copy of its link when it is in another link than the
+        sentence's anchor, which is in none)."""
+        if not sentence.parts or all(key is None for _, key in sentence.parts):
+            return [self._run(sentence.props, sentence.text, grey=grey)]
+        out = []
+        for text, key in sentence.parts:
+            if not text:
+                continue
+            if key is None:
+                out.append(self._run(sentence.props, text, grey=grey))
+                continue
+            first = self.span_runs[key][0]
+            run = self._run(self._props(self.runs[first], strip=False), text, grey=grey)
+            link = self.links[first]
+            if self.d is WORD and link is not None and self.links[sentence.anchor] is None:
+                shell = etree.Element(link.tag, dict(link.attrib))
+                shell.append(run)
+                run = shell
+            out.append(run)
+        return out or [self._run(sentence.props, sentence.text, grey=grey)]
+
     def _props(self, run: etree._Element, *, strip: bool) -> etree._Element | None:
         props = run.find(self.d.q(self.d.props))
         if props is None:
@@ -348,10 +447,12 @@ class Paragraph:
         firsts: list[etree._Element] = []
         lasts: list[etree._Element] = []
         for sentence in plan:
-            run = self._run(sentence.props, sentence.text)
-            self.runs[sentence.anchor].addprevious(run)
-            firsts.append(run)
-            lasts.append(self._write_extras(sentence, run, labels or {}, doc.target_language, grey=False))
+            elements = self._sentence_runs(sentence, grey=False)
+            self.runs[sentence.anchor].addprevious(elements[0])
+            for previous, element in zip(elements, elements[1:]):
+                previous.addnext(element)
+            firsts.append(elements[0])
+            lasts.append(self._write_extras(sentence, elements[-1], labels or {}, doc.target_language, grey=False))
         self._place_breaks(firsts, lasts, follows, grey=False)
         for run in self.runs:
             if run is None:
@@ -408,15 +509,15 @@ class Paragraph:
         plan, follows = self._plan(doc)
         firsts, lasts = [], []
         for sentence in plan:
-            run = self._run(sentence.props, sentence.text, grey=True)
             link = self.links[sentence.anchor]
+            holder = twin
             if self.d is WORD and link is not None:  # the same link target, on the translated words
-                shell = etree.SubElement(twin, link.tag, dict(link.attrib))
-                shell.append(run)
-            else:
-                twin.append(run)
-            firsts.append(run)
-            lasts.append(self._write_extras(sentence, run, labels or {}, doc.target_language, grey=True))
+                holder = etree.SubElement(twin, link.tag, dict(link.attrib))
+            elements = self._sentence_runs(sentence, grey=True)
+            for element in elements:
+                holder.append(element)
+            firsts.append(elements[0])
+            lasts.append(self._write_extras(sentence, elements[-1], labels or {}, doc.target_language, grey=True))
         self._place_breaks(firsts, lasts, follows, grey=True)
         if self.d.end_props:
             end = self.element.find(self.d.q(self.d.end_props))
@@ -454,6 +555,7 @@ class _Sentence:
     props: etree._Element | None
     text: str
     extras: list[int]  # the first run of each further link
+    parts: list[tuple[str, int | None]]  # the text cut at its carried spans: (words, span index or None)
 
 
 def _locate(text: str, sentence: str, start: int) -> tuple[int, int]:
@@ -501,9 +603,11 @@ def translate_paragraphs(
     links = [(n, key, text) for n, p in enumerate(todo) for key, text in p.link_labels() if needs_translation(text)]
     if not todo and not fields:
         return 0
-    texts = ([" ".join(p.text.split()) for p in todo] + [" ".join(text.split()) for _, _, text in fields]
+    folded = [fold(p.text, p.spans) for p in todo]
+    texts = ([text for text, _ in folded] + [" ".join(text.split()) for _, _, text in fields]
              + [text for _, _, text in links])
-    docs = translate(texts)
+    spans = [spans for _, spans in folded] + [[] for _ in texts[len(todo):]]
+    docs = translate(texts, spans) if any(spans) else translate(texts)
     for (paragraph, runs, _), doc in zip(fields, docs[len(todo):]):
         paragraph.write_field(runs, doc.text)
     labels: list[dict] = [{} for _ in todo]

@@ -21,13 +21,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BilingualError
 from ..text.scripts import HAN_RE
 from ..text.terms import Terms, matcher_for
+from .inline import MID, OPEN
 
 MAX_BYTES = 1024 * 1024
 MAX_ENTRIES = 10_000
@@ -133,21 +134,28 @@ def _checked(rows: list[tuple[str, str]], name: str) -> Glossary:
     return Glossary(tuple(unique))
 
 
-def protect(text: str, terms: Mapping[str, str], language: str) -> tuple[str, dict[str, str]]:
+def protect(text: str, terms: Mapping[str, str], language: str,
+            spans: Sequence[tuple[int, int, str]] = ()) -> tuple[str, dict[str, str]]:
     """``text`` with each glossary term replaced by a placeholder, and placeholder -> target term.
 
     Longest terms first, so "两江新区" wins over "新区"; English matches ignore case and take
     plurals (``bridge`` matches ``bridges``); a part already replaced is not matched again. One
     pass over the text with the glossary's trie (:mod:`bilingual.text.terms`), however many terms.
+    ``spans``: (start, end, replacement) parts of ``text`` that become placeholders too (inline
+    spans, see :mod:`bilingual.translation.inline`); no term is matched inside them.
     """
-    if not terms:
+    if not terms and not spans:
         return text, {}
+    found = [(s, e, r) for s, e, r in spans]
+    if terms:
+        found += [(start, end, terms[term]) for start, end, term in matcher_for(terms, language).finditer(text)
+                  if not any(start < e and s < end for s, e, _ in spans)]
     parts: list[str] = []
     mapping: dict[str, str] = {}
     last = 0
-    for start, end, term in matcher_for(terms, language).finditer(text):
+    for start, end, replacement in sorted(found):
         placeholder = PLACEHOLDER.format(len(mapping) + 1)
-        mapping[placeholder] = terms[term]
+        mapping[placeholder] = replacement
         parts += [text[last:start], placeholder]
         last = end
     return "".join(parts) + text[last:], mapping
@@ -162,8 +170,16 @@ def restore(output: str, mapping: Mapping[str, str], target_language: str) -> st
     result = output
     for placeholder, term in sorted(mapping.items(), key=lambda kv: -len(kv[0])):
         at = result.find(placeholder)
-        if target_language == "en" and at == 0 and term[:1].islower():
-            term = term[0].upper() + term[1:]  # it starts the sentence
+        if target_language == "en" and at == 0:
+            term = _capitalized(term)  # it starts the sentence
         result = result[:at] + term + result[at + len(placeholder) :]
     return result
 
+
+
+def _capitalized(term: str) -> str:
+    """A term that starts a sentence, capitalized (inside an inline span's mark, when it is one)."""
+    head = term.index(MID) + 1 if term.startswith(OPEN) else 0
+    if term[head : head + 1].islower():
+        return term[:head] + term[head].upper() + term[head + 1 :]
+    return term

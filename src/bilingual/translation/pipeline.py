@@ -42,9 +42,11 @@ class Piece:
     score: float | None = None  # the model's mean token log-probability
     guarded: bool = False  # the repetition guard had to decode again or trim
     model_text: str | None = None  # what the model sees, when it differs (Traditional input -> Simplified)
-    placeholders: dict[str, str] | None = None  # glossary placeholder -> target term
+    placeholders: dict[str, str] | None = None  # placeholder -> target term (or an inline span's marked translation)
     plain_text: str | None = None  # the model's input without the glossary's placeholders
-    glossary_lost: bool = False  # a placeholder did not come back: translated without the glossary
+    glossary_lost: bool = False  # a glossary term's placeholder did not come back: translated without the glossary
+    whole: tuple[int, ...] = ()  # inline spans that are this whole piece: its translation is marked with them
+    tags: tuple[int, ...] = ()  # a contextual engine's inline spans, as <m1>… tags in model_text: their keys
     context: Context | None = None  # for contextual engines: shared by the pieces of one paragraph
 
     @property

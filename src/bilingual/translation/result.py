@@ -14,6 +14,7 @@ from typing import Any
 
 from ..languages import Language, Script
 from ..text.checks import Flag
+from .inline import Mark
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class Segment:
             ``"copied"`` (nothing to translate: passed through).
         hints: similar sentences in the translation memory with their human translations (model
             sentences only).
+        marks: where the inline spans the caller gave landed in ``target`` (see
+            :mod:`bilingual.translation.inline`); empty when none was carried.
     """
 
     source: str
@@ -48,18 +51,23 @@ class Segment:
     flags: tuple[Flag, ...] = ()
     origin: str = "model"
     hints: tuple[Hint, ...] = ()
+    marks: tuple[Mark, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        """The sentence as JSON (REST's ``detail=true``, a background job's view)."""
-        return {"source": self.source, "target": self.target, "confidence": self.confidence,
-                "flags": [{"code": f.code, "message": f.message} for f in self.flags], "origin": self.origin,
-                "hints": [{"source": h.source, "target": h.target, "similarity": h.similarity} for h in self.hints]}
+        """The sentence as JSON (REST's ``detail=true``, a background job's view); marks when it has some."""
+        out = {"source": self.source, "target": self.target, "confidence": self.confidence,
+               "flags": [{"code": f.code, "message": f.message} for f in self.flags], "origin": self.origin,
+               "hints": [{"source": h.source, "target": h.target, "similarity": h.similarity} for h in self.hints]}
+        if self.marks:
+            out["marks"] = [list(m) for m in self.marks]
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Segment:
         return cls(data["source"], data["target"], data.get("confidence"),
                    tuple(Flag(f["code"], f["message"]) for f in data.get("flags", ())), data.get("origin", "model"),
-                   tuple(Hint(h["source"], h["target"], h["similarity"]) for h in data.get("hints", ())))
+                   tuple(Hint(h["source"], h["target"], h["similarity"]) for h in data.get("hints", ())),
+                   tuple(Mark(*m) for m in data.get("marks", ())))
 
 
 # How much each flag lowers a sentence's confidence (see ``confidence``).
@@ -105,6 +113,19 @@ class DocumentTranslation:
 
     def __str__(self) -> str:
         return self.text
+
+    def marks(self) -> list[Mark]:
+        """Every segment's marks, moved into :attr:`text`'s coordinates (each segment's target found in
+        the text in order)."""
+        out: list[Mark] = []
+        at = 0
+        for segment in (s for paragraph in self.paragraphs for s in paragraph):
+            found = self.text.find(segment.target, at) if segment.target else -1
+            if found < 0:
+                continue
+            out += [Mark(found + m.start, found + m.end, m.key) for m in segment.marks]
+            at = found + len(segment.target)
+        return out
 
     @property
     def flagged(self) -> list[tuple[int, Segment]]:

@@ -28,6 +28,12 @@ from ..text.pieces import needs_translation, separator
 from ..text.terms import Terms, found_terms
 from .backends import Backend, backend_name, build_backend
 from .glossary import Glossary, load_glossary, protect, restore
+from .inline import OPEN, unmark, wrap
+from .inline import carried as inline_carried
+from .inline import convert as inline_convert
+from .inline import place as inline_place
+from .inline import tag as inline_tag
+from .inline import untag as inline_untag
 from .memory import HINT_SECONDS, TranslationMemory, default_memory_path
 from .pipeline import Context, DocumentPlan, Piece, make_batches, paragraph_contexts, plan_document
 from .result import LOW_SCORE, DocumentTranslation, Segment, TranslationStep, confidence
@@ -357,16 +363,23 @@ class Translator:
     def translate_documents(
         self, texts: Sequence[str], target: TargetLike = None, *, source: str | None = None,
         glossary: GlossaryLike = None, progress: Progress | None = None, document: bool = False,
+        spans: Sequence[Sequence[tuple[int, int]]] | None = None,
     ) -> list[DocumentTranslation]:
         """Translate several texts at once, aligned like :meth:`translate_document`.
 
         All their sentences share the model's batches (sorted by length across the texts), so
         many short texts (a document's paragraphs and table cells) cost few model calls.
         ``document``: the texts are a file's, held to ``max_document_chars`` together.
+        ``spans``: for each text, the (start, end) character spans that carry formatting of their own
+        (a bold name, a link's words); each one the engine could carry comes back as a
+        :class:`~bilingual.translation.inline.Mark` of its segment (``key``: its index in the text's
+        list). See :mod:`bilingual.translation.inline`.
         """
         if not isinstance(texts, Sequence) or isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
             raise TypeError("texts must be a list of strings")
-        return self._translate_many(list(texts), target, source, progress, glossary, document=document)
+        if spans is not None and len(spans) != len(texts):
+            raise TypeError("spans must give one list of spans for each text")
+        return self._translate_many(list(texts), target, source, progress, glossary, document=document, spans=spans)
 
     def alternatives(self, text: str, n: int, target: TargetLike = None, *, source: str | None = None) -> list[str]:
         """Up to ``n`` alternative translations of ``text``, other than :meth:`translate`'s.
@@ -410,10 +423,12 @@ class Translator:
     def _glossary(self, value) -> Glossary | None:
         return load_glossary(value) if value is not None else self.glossary
 
-    def _plan(self, text: str, route: Route, glossary: Glossary | None, hints_until: float) -> DocumentPlan:
+    def _plan(self, text: str, route: Route, glossary: Glossary | None, hints_until: float,
+              inline: Sequence[tuple[str, str] | None] = ()) -> DocumentPlan:
         """Plan a document for a route; the translation memory's sentences come from it (hints for the
         others are looked for until the monotonic time ``hints_until``); Traditional Chinese reaches the
-        model as Simplified, and glossary terms as placeholders."""
+        model as Simplified, and glossary terms as placeholders. ``inline``: each inline span's text and
+        its translation (None: not carried), placed as placeholders too (:mod:`.inline`)."""
         backend = self.backend(route.source, route.target)
         convert_input = route.source_script == "Hant"
 
@@ -429,14 +444,24 @@ class Translator:
             for piece in plan.pending:
                 piece.model_text = to_script(piece.text, "Hans")
         terms = glossary.for_source(route.source) if glossary else {}
+        plan.glossary = terms or None
+        pending = plan.pending
+        placed = inline_place([p.text for p in pending], [s for s, _ in (i or ("", "") for i in inline)])
         if backend.contextual:  # the engine sees each paragraph with the ones before it, the glossary in its prompt
-            plan.glossary = terms or None
             self._contexts(plan, terms)
+            for piece, spans in zip(pending, placed):  # and the inline spans as tags in the sentence
+                piece.whole = _whole(piece, spans)
+                inner = [span for span in spans if span[2] not in piece.whole]
+                if inner and len(piece.source_text) == len(piece.text):
+                    piece.model_text, piece.tags = inline_tag(piece.source_text, inner)
             return plan
-        if terms:
-            plan.glossary = terms
-            for piece in plan.pending:
-                protected, mapping = protect(piece.source_text, terms, route.source)
+        for piece, spans in zip(pending, placed):
+            whole = _whole(piece, spans)
+            parts = [(start, end, wrap(key, inline[key][1])) for start, end, key in spans  # type: ignore[index]
+                     if key not in whole and len(piece.source_text) == len(piece.text)]
+            piece.whole = whole
+            if terms or parts:
+                protected, mapping = protect(piece.source_text, terms, route.source, parts)
                 if mapping:
                     piece.plain_text, piece.model_text, piece.placeholders = piece.source_text, protected, mapping
         return plan
@@ -520,24 +545,57 @@ class Translator:
         progress: Progress | None,
         glossary: GlossaryLike,
         document: bool = False,
+        spans: Sequence[Sequence[tuple[int, int]]] | None = None,
     ) -> list[DocumentTranslation]:
         glossary = self._glossary(glossary)
         self.check_size(texts, document=document)
         directions = self._directions(texts, target, source)
         hints_until = time.monotonic() + HINT_SECONDS  # one budget for all the texts (a file's blocks)
+        inline = self._inline(texts, directions, spans, target, glossary, document) if spans else {}
         results: list[DocumentTranslation | None] = [None] * len(texts)
         plans: dict[int, DocumentPlan] = {}
         for i, (text, route) in enumerate(zip(texts, directions)):
             if route is None or route.source == route.target:
                 results[i] = _unchanged(text, route)
                 continue
-            plans[i] = self._plan(text, route, glossary, hints_until)
+            plans[i] = self._plan(text, route, glossary, hints_until, inline.get(i, ()))
         self._run(plans, progress)
         for i, plan in plans.items():
             results[i] = _result(plan, self.backend(plan.source, plan.target).model_name)
         done = [r for r in results if r is not None]
         self._report(done)
         return done
+
+    def _inline(self, texts: list[str], directions: list[Route | None], spans: Sequence[Sequence[tuple[int, int]]],
+                target: TargetLike, glossary: Glossary | None,
+                document: bool) -> dict[int, list[tuple[str, str] | None]]:
+        """For each text, each inline span's text and its translation (None: not carried). The spans of a
+        sequence-to-sequence engine are translated on their own first, together (a contextual engine
+        sees them as tags in their sentences: no translation of its own, "")."""
+        wanted: dict[int, list[str | None]] = {}
+        by_source: dict[Language, dict[str, str]] = {}
+        for i, (text, route) in enumerate(zip(texts, directions)):
+            if route is None or route.source == route.target or not spans[i]:
+                continue
+            contextual = self.backend(route.source, route.target).contextual
+            pieces = []
+            for start, end in spans[i]:
+                piece = normalize_text(" ".join(text[max(0, start):max(0, end)].split())).strip()
+                pieces.append(piece if inline_carried(piece) else None)
+                if pieces[-1] and not contextual:
+                    by_source.setdefault(route.source, {})[piece] = ""
+            wanted[i] = pieces
+        for language, found in by_source.items():
+            todo = [s for s in found if needs_translation(s)]
+            for s, doc in zip(todo, self._translate_many(todo, target, language, None, glossary, document)):
+                found[s] = doc.text.strip()
+            for s in found:
+                found[s] = found[s] or s  # a number or a code passes through as it is
+        out: dict[int, list[tuple[str, str] | None]] = {}
+        for i, pieces in wanted.items():
+            language = directions[i].source  # type: ignore[union-attr]
+            out[i] = [(s, by_source.get(language, {}).get(s, "")) if s else None for s in pieces]
+        return out
 
     def _run(self, plans: dict[int, DocumentPlan], progress: Progress | None) -> None:
         by_direction: dict[tuple[Language, Language], list[Piece]] = {}
@@ -641,8 +699,9 @@ class Translator:
             pool.shutdown(wait=True, cancel_futures=True)
 
     def _apply_glossary(self, direction: tuple[Language, Language], namespace: str, pieces: list[Piece]) -> None:
-        """Put the target terms in place of the placeholders; a sentence that lost one is translated
-        again without the glossary, and remembered as such (its ``glossary`` flag)."""
+        """Put the target terms (and inline spans' translations) in place of the placeholders; a sentence
+        that lost one is translated again without them, and remembered as such (its ``glossary`` flag,
+        when a glossary term was lost). A piece that is an inline span whole is marked with it."""
         lost = []
         for piece in pieces:
             if piece.placeholders:
@@ -651,18 +710,33 @@ class Translator:
                     lost.append(piece)
                 else:
                     piece.result = restored
-        if not lost:
-            return
+        if lost:
+            self._again(direction, namespace, lost)
+        for piece in pieces:
+            if piece.tags:
+                piece.result = inline_untag(piece.result or "", piece.tags)
+            for key in piece.whole:
+                piece.result = wrap(key, piece.result or "")
+
+    def _again(self, direction: tuple[Language, Language], namespace: str, lost: list[Piece]) -> None:
+        """Translate pieces that lost a placeholder again, without any."""
         sources = [p.plain_text for p in lost]
         lengths = self.backend(*direction).count_tokens(sources)
         for batch, scored in self._model_calls(direction, sources, lengths):
             for i, (out, score, guarded) in zip(batch, scored):
-                lost[i].result, lost[i].score, lost[i].guarded, lost[i].glossary_lost = out, score, guarded, True
+                piece = lost[i]
+                piece.result, piece.score, piece.guarded = out, score, guarded
+                piece.glossary_lost = any(not term.startswith(OPEN) for term in (piece.placeholders or {}).values())
             if self.cache is not None:
                 self.cache.put_many(namespace, [(sources[i], _encode_cached(*item)) for i, item in zip(batch, scored)])
 
 
 _SCORED = "\x00"  # cache values that carry a score and the guard's verdict begin with this
+
+
+def _whole(piece: Piece, spans: list[tuple[int, int, int]]) -> tuple[int, ...]:
+    """The keys of the inline spans that are the whole piece."""
+    return tuple(key for start, end, key in spans if end - start == len(piece.text.strip()))
 
 
 def _encode_cached(text: str, score: float | None, guarded: bool) -> str:
@@ -704,7 +778,8 @@ def _paragraph(plan: DocumentPlan, index: int) -> tuple[Segment, ...]:
             written = to_script(target, script or "Hans") if plan.target == "zh" else target
             out.append(Segment(source, written, 1.0, (), "memory"))
             continue
-        shown = to_script(target, script) if script else target
+        shown, marks = unmark(inline_convert(target, lambda t: to_script(t, script)) if script else target)
+        target = unmark(target)[0]
         modelled = [p for p in pieces if p.translate]
         if not modelled:
             out.append(Segment(source, shown, origin="copied"))  # numbers, URLs, list markers: passed through
@@ -719,7 +794,8 @@ def _paragraph(plan: DocumentPlan, index: int) -> tuple[Segment, ...]:
         score = min(scores) if scores else None  # a long sentence is as sure as its weakest piece
         if score is not None and math.exp(score) < LOW_SCORE:
             flags.append(Flag("score", f"The model was unsure of this sentence ({math.exp(score):.2f})."))
-        out.append(Segment(source, shown, confidence(score, flags), tuple(flags), hints=plan.hints.get(key, ())))
+        out.append(Segment(source, shown, confidence(score, flags), tuple(flags), hints=plan.hints.get(key, ()),
+                           marks=marks))
     return tuple(out)
 
 
