@@ -80,6 +80,26 @@ def test_placing_keeps_short_spans_inside_one_sentence_on_word_boundaries():
     assert place(["代表团访问了重庆。"], ["重庆"]) == [[(6, 8, 0)]]  # Chinese: no word boundaries to keep
 
 
+def test_a_span_is_looked_for_where_it_was_not_at_an_earlier_plain_occurrence():
+    sentences = ["Thank you Chongqing.", "The delegation visited Chongqing."]
+    text = " ".join(sentences)
+    assert place(sentences, ["Chongqing"], [text.rindex("Chongqing")]) == [[], [(23, 32, 0)]]
+    assert place(sentences, ["Chongqing"]) == [[(10, 19, 0)], []]  # without starts: the first one found
+
+
+def test_placing_time_grows_linearly_even_when_no_span_is_found():
+    from tests.test_hostile import _best_time
+
+    def run(n):
+        sentences = ["The delegation visited the port and met officials."] * n
+        spans = ["Chongqing"] * n  # none is there: each search must stay near its own place
+        starts = [i * 51 + 20 for i in range(n)]
+        return lambda: place(sentences, spans, starts)
+
+    small, large = _best_time(run(2000)), _best_time(run(16000))
+    assert large < 8 * small * 2.5 + 0.05, (small, large)  # 8x the input: far below quadratic (64x, ~0.5 s)
+
+
 def test_an_engines_tags_become_marks_only_when_each_comes_back_once_and_well_nested():
     tagged, keys = tag("The delegation visited Chongqing. <m1>fake</m1>", [(23, 32, 4)])
     assert tagged == "The delegation visited <m1>Chongqing</m1>. ‹m1›fake‹/m1›"  # the text's own tags disarmed

@@ -27,6 +27,7 @@ Inside the translator the marks travel in the text as private-use characters
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
@@ -126,43 +127,61 @@ def carried(span: str) -> bool:
     return bool(span.strip()) and len(span) <= MAX_CHARS and len(span.split()) <= MAX_WORDS
 
 
-def place(sentences: Sequence[str], spans: Sequence[str | None]) -> list[list[tuple[int, int, int]]]:
+def place(sentences: Sequence[str], spans: Sequence[str | None],
+          starts: Sequence[int] | None = None) -> list[list[tuple[int, int, int]]]:
     """Where each span lies in the sentences, in order: for each sentence its (start, end, key).
 
-    ``spans`` are the spans' texts in document order (None: not to be placed); each is looked for
-    from where the previous one was found, on word boundaries, inside one sentence; one not found is
-    left out. A span that is its whole sentence is placed as (0, len, key).
+    ``spans`` are the spans' texts in document order (None: not to be placed), on word boundaries,
+    inside one sentence; one not found is left out. ``starts``: where each span began in the text the
+    sentences were cut from; a span is then looked for near the same distance from the previous one
+    (so a plain occurrence of the same words before it is not taken, and the time stays linear).
+    A span that is its whole sentence is placed as (0, len, key).
     """
     out: list[list[tuple[int, int, int]]] = [[] for _ in sentences]
-    at, offset = 0, 0
+    offsets = []
+    size = 0
+    for sentence in sentences:
+        offsets.append(size)
+        size += len(sentence) + 1
+    full = "\n".join(sentences)
+    cursor, previous = 0, 0
     for key, span in enumerate(spans):
         if not span:
             continue
-        for n in range(at, len(sentences)):
-            found = _find(sentences[n], span, offset if n == at else 0)
-            if found < 0:
-                continue
-            sentence = sentences[n]
-            whole = sentence.strip() == span
-            share = len(span) + sum(end - start for start, end, _ in out[n])
-            if whole or (share <= MAX_SHARE * len(sentence.strip()) and len(out[n]) < MAX_PER_SENTENCE):
-                out[n].append((found, found + len(span), key))
-            at, offset = n, found + len(span)
-            break
+        if starts is None:
+            low, high = cursor, len(full)
+        else:
+            gap = max(0, starts[key] - previous)
+            slack = 16 + gap // 8
+            low, high = max(cursor, cursor + gap - slack), cursor + gap + slack + len(span)
+        found = _find(full, span, low, high)
+        if found < 0:
+            if starts is not None:  # the next one is looked for from where this one should have been
+                cursor, previous = min(len(full), cursor + gap), starts[key]
+            continue
+        n = bisect_right(offsets, found) - 1
+        sentence, local = sentences[n], found - offsets[n]
+        whole = sentence.strip() == span
+        share = len(span) + sum(end - start for start, end, _ in out[n])
+        if whole or (share <= MAX_SHARE * len(sentence.strip()) and len(out[n]) < MAX_PER_SENTENCE):
+            out[n].append((local, local + len(span), key))
+        cursor = found + len(span)
+        if starts is not None:
+            previous = starts[key] + len(span)
     return out
 
 
-def _find(sentence: str, span: str, start: int) -> int:
-    """``span`` in ``sentence`` from ``start``, not cutting a Latin word or number in two; -1 if none."""
-    at = sentence.find(span, start)
+def _find(text: str, span: str, start: int, stop: int) -> int:
+    """``span`` in ``text[start:stop]``, not cutting a Latin word or number in two; -1 if none."""
+    at = text.find(span, start, stop)
     while at >= 0:
-        before = sentence[at - 1] if at else ""
-        after = sentence[at + len(span)] if at + len(span) < len(sentence) else ""
+        before = text[at - 1] if at else ""
+        after = text[at + len(span)] if at + len(span) < len(text) else ""
         if not (_WORDISH.match(before or " ") and _WORDISH.match(span[0])) and not (
             _WORDISH.match(after or " ") and _WORDISH.match(span[-1])
         ):
             return at
-        at = sentence.find(span, at + 1)
+        at = text.find(span, at + 1, stop)
     return -1
 
 

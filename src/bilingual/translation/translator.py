@@ -424,11 +424,11 @@ class Translator:
         return load_glossary(value) if value is not None else self.glossary
 
     def _plan(self, text: str, route: Route, glossary: Glossary | None, hints_until: float,
-              inline: Sequence[tuple[str, str] | None] = ()) -> DocumentPlan:
+              inline: Sequence[tuple[str, str, int] | None] = ()) -> DocumentPlan:
         """Plan a document for a route; the translation memory's sentences come from it (hints for the
         others are looked for until the monotonic time ``hints_until``); Traditional Chinese reaches the
-        model as Simplified, and glossary terms as placeholders. ``inline``: each inline span's text and
-        its translation (None: not carried), placed as placeholders too (:mod:`.inline`)."""
+        model as Simplified, and glossary terms as placeholders. ``inline``: each inline span's text, its
+        translation and where it began in ``text`` (None: not carried), placed as placeholders too (:mod:`.inline`)."""
         backend = self.backend(route.source, route.target)
         convert_input = route.source_script == "Hant"
 
@@ -446,7 +446,9 @@ class Translator:
         terms = glossary.for_source(route.source) if glossary else {}
         plan.glossary = terms or None
         pending = plan.pending
-        placed = inline_place([p.text for p in pending], [s for s, _ in (i or ("", "") for i in inline)])
+        spans = [i[0] if i else None for i in inline]
+        where = inline_place([p.text for p in plan.pieces], spans, [i[2] if i else 0 for i in inline])
+        placed = [found for piece, found in zip(plan.pieces, where) if piece.translate and piece.result is None]
         if backend.contextual:  # the engine sees each paragraph with the ones before it, the glossary in its prompt
             self._contexts(plan, terms)
             for piece, spans in zip(pending, placed):  # and the inline spans as tags in the sentence
@@ -568,8 +570,8 @@ class Translator:
 
     def _inline(self, texts: list[str], directions: list[Route | None], spans: Sequence[Sequence[tuple[int, int]]],
                 target: TargetLike, glossary: Glossary | None,
-                document: bool) -> dict[int, list[tuple[str, str] | None]]:
-        """For each text, each inline span's text and its translation (None: not carried). The spans of a
+                document: bool) -> dict[int, list[tuple[str, str, int] | None]]:
+        """For each text, each inline span's text, its translation and its start (None: not carried). The spans of a
         sequence-to-sequence engine are translated on their own first, together (a contextual engine
         sees them as tags in their sentences: no translation of its own, "")."""
         wanted: dict[int, list[str | None]] = {}
@@ -591,10 +593,11 @@ class Translator:
                 found[s] = doc.text.strip()
             for s in found:
                 found[s] = found[s] or s  # a number or a code passes through as it is
-        out: dict[int, list[tuple[str, str] | None]] = {}
+        out: dict[int, list[tuple[str, str, int] | None]] = {}
         for i, pieces in wanted.items():
             language = directions[i].source  # type: ignore[union-attr]
-            out[i] = [(s, by_source.get(language, {}).get(s, "")) if s else None for s in pieces]
+            out[i] = [(s, by_source.get(language, {}).get(s, ""), start) if s else None
+                      for s, (start, _) in zip(pieces, spans[i])]
         return out
 
     def _run(self, plans: dict[int, DocumentPlan], progress: Progress | None) -> None:
