@@ -165,7 +165,11 @@ def worker_article(backend: str, model_dir: Path, article: str, beam: int, ratio
 
 
 def run_worker(args: argparse.Namespace) -> None:
-    job = json.loads(args.worker)
+    print("RESULT " + json.dumps(work(json.loads(args.worker)), ensure_ascii=False))
+
+
+def work(job: dict) -> dict:
+    """One contender's run (see ``_spawn``): its seconds, output tokens and peak memory."""
     model_dir, home = Path(job["model"]), Path(job["home"])
     if job["kind"] == "article":
         result = worker_article(job["backend"], model_dir, job["text"], job["beam"], job["ratio"], job["source"],
@@ -179,7 +183,7 @@ def run_worker(args: argparse.Namespace) -> None:
                                                 job["source"], job["target"], home, job["guard"])
         result = {"seconds": seconds, "tokens": _target_tokens(model_dir, outputs)}
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print("RESULT " + json.dumps(result, ensure_ascii=False))
+    return result
 
 
 def shape(model_dir: Path, sentences: list[str], source: str, target: str, ratio: float) -> str:
@@ -197,7 +201,13 @@ def shape(model_dir: Path, sentences: list[str], source: str, target: str, ratio
             f"output vocabulary {len(text.vocab):,} (target pieces {len(target_vocabulary(model_dir)):,})")
 
 
+SMOKE = False  # --small: every contender in this process (a smoke test of the script, not a measurement)
+
+
 def _spawn(job: dict) -> dict:
+    """Run one contender in its own process, so its peak memory is its own (``--small``: in this one)."""
+    if SMOKE:
+        return work(job)
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_VERBOSITY="error")
     proc = subprocess.run([sys.executable, __file__, "--worker", json.dumps(job, ensure_ascii=False)],
                           capture_output=True, text=True, env=env)
@@ -229,11 +239,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model", help="a real model (Hub id or directory) instead of the random one")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "bilingual-bench")
     parser.add_argument("--small", action="store_true",
-                        help="a tiny architecture and vocabulary, to smoke-test this script (not a measurement)")
+                        help="a tiny architecture and vocabulary, every contender in this process: to smoke-test "
+                             "this script (not a measurement)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         return run_worker(args)
+    global SMOKE
+    SMOKE = args.small
     directions = ["zh-en", "en-zh"] if args.direction == "both" else [args.direction]
     arch = {"d_model": 64, "layers": 1, "heads": 2, "ffn": 128, "vocab_size": 12000} if args.small else {}
     print(f"beam {args.beam_size}, cap {args.length_ratio} x source tokens + 10, {os.cpu_count()} CPU threads, "
