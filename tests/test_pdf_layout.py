@@ -10,6 +10,7 @@ import io
 import pytest
 
 from bilingual.documents import translate_content
+from bilingual.documents.pdf_fonts import font_file
 from tests.fixtures.corpus import PAIRS
 from tests.test_documents import _png
 
@@ -148,3 +149,65 @@ def test_a_rotated_page_and_a_shifted_media_box_are_translated_in_place(tiny_tra
         text = "".join(t for t, _ in lines).replace(" ", "")
         assert all("".join(ZH[s] for s in sentences) in text for sentences in LEFT + RIGHT)
         assert "meeting" not in " ".join(t for t, _ in lines)  # the English is gone, not hidden under
+
+
+def _fonts(data: bytes) -> list[tuple[str, bool]]:
+    """Each font of the first page: its base name, and whether its file is embedded."""
+    from pypdf import PdfReader
+
+    out = []
+    for font in PdfReader(io.BytesIO(data)).pages[0]["/Resources"]["/Font"].values():
+        font = font.get_object()
+        descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+        descriptor = descendant.get("/FontDescriptor")
+        descriptor = descriptor.get_object() if descriptor is not None else {}
+        out.append((str(font["/BaseFont"]), any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))))
+    return out
+
+
+@pytest.mark.skipif(font_file(None) is None, reason="no Noto Sans CJK installed (Debian: fonts-noto-cjk)")
+def test_chinese_is_drawn_in_an_embedded_subset_of_the_installed_cjk_font(tiny_translator):
+    from reportlab.pdfbase import pdfmetrics
+
+    for make, blocks in ((_press_release, [s for _, s in PRESS]), (_two_columns, LEFT + RIGHT)):
+        out = translate_content(tiny_translator, make(), "release.pdf", "zh")
+        cjk = [(name, embedded) for name, embedded in _fonts(out) if "Helvetica" not in name]
+        assert len(cjk) == 1 and cjk[0][1] and "BilingualCJK" in cjk[0][0]  # a TrueType subset, in the file
+        text = "".join(t for t, _ in _read(out)[0][1]).replace(" ", "")
+        # the second document's subset is its own (reportlab would map a font of the same name to the first)
+        assert all("".join(ZH[s] for s in sentences) in text for sentences in blocks)
+    assert not [n for n in pdfmetrics.getRegisteredFontNames() if n.startswith("BilingualCJK")]  # forgotten after
+    assert not [n for n in pdfmetrics._dynFaceNames if "BilingualCJK" in str(n)]
+
+
+def test_without_a_font_file_chinese_is_drawn_in_the_builtin_font(tiny_translator, tmp_path, caplog):
+    from bilingual import Translator
+
+    builtin = Translator(tiny_translator.settings, pdf_font="builtin")
+    out = translate_content(builtin, _press_release(), "release.pdf", "zh")
+    assert ("/STSong-Light", False) in _fonts(out)
+    broken = tmp_path / "broken.ttf"
+    broken.write_bytes(b"not a font")
+    out = translate_content(Translator(tiny_translator.settings, pdf_font=str(broken)), _press_release(),
+                            "release.pdf", "zh")
+    assert ("/STSong-Light", False) in _fonts(out)  # a file that is no font: the text is still drawn
+    assert "broken.ttf is not used for PDFs" in caplog.text and str(tmp_path) not in caplog.text
+
+
+@pytest.mark.skipif(font_file(None) is None, reason="no Noto Sans CJK installed (Debian: fonts-noto-cjk)")
+def test_english_holding_chinese_characters_is_drawn_in_the_cjk_font(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    from bilingual.documents.pdf_fonts import chinese_font
+    from tests.fakes import fake_translator
+
+    source = io.BytesIO()
+    page = canvas.Canvas(source)
+    with chinese_font("代表团访问了重庆。") as name:
+        page.setFont(name, 12)
+        page.drawString(72, 700, "代表团访问了重庆。")
+        page.showPage()
+        page.save()
+    out = translate_content(fake_translator(tmp_path), source.getvalue(), "a.pdf", "en", source="zh")
+    assert "<代表团访问了重庆。>" in "".join(t for t, _ in _read(out)[0][1])  # Helvetica has no such glyphs
+    assert any("CJK" in name and embedded for name, embedded in _fonts(out))

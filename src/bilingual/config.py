@@ -15,6 +15,8 @@ Environment variables:
 ``BILINGUAL_DEVICE``            ``cpu``, ``cuda``, ``cuda:1`` ... (default: cuda if available)
 ``BILINGUAL_MAX_INPUT_CHARS``   size limit of one request (default 200000)
 ``BILINGUAL_MAX_DOCUMENT_CHARS`` characters of text one file (a document) may hold (default 2000000)
+``BILINGUAL_PDF_FONT``          the CJK font file translated PDFs embed (default: an installed Noto Sans CJK;
+                                ``builtin``: reportlab's STSong-Light, not embedded)
 ``BILINGUAL_OFFLINE``           ``1`` never downloads (``HF_HUB_OFFLINE=1`` does the same)
 ``BILINGUAL_BACKEND``           ``auto`` (CTranslate2 when installed), ``ctranslate2``, ``transformers``
 ``BILINGUAL_HOME``              folder for the translation cache and converted models
@@ -205,6 +207,8 @@ class Settings:
         llm_concurrency: requests sent to the server at once (it batches them itself).
         llm_timeout: seconds one request to the server may take.
         llm_retries: retries, with exponential backoff, after 429, 5xx or a lost connection.
+        pdf_font: the CJK font file a translated PDF embeds (OpenType or TrueType, ``.ttc`` too); None: an
+            installed Noto Sans CJK if there is one; ``"builtin"``: reportlab's STSong-Light, not embedded.
     """
 
     model_zh_en: str = DEFAULT_MODEL_ZH_EN
@@ -243,6 +247,7 @@ class Settings:
     llm_concurrency: int = 8
     llm_timeout: float = 120.0
     llm_retries: int = 2
+    pdf_font: str | None = None
 
     def __post_init__(self) -> None:
         if self.compute_type not in COMPUTE_TYPES:
@@ -287,6 +292,8 @@ class Settings:
                 values[field_name] = env[key]
         if env.get("BILINGUAL_MAX_INPUT_CHARS"):
             values["max_input_chars"] = int(env["BILINGUAL_MAX_INPUT_CHARS"])
+        if env.get("BILINGUAL_PDF_FONT"):
+            values["pdf_font"] = env["BILINGUAL_PDF_FONT"]
         if env.get("BILINGUAL_MAX_DOCUMENT_CHARS"):
             values["max_document_chars"] = _int_setting(env, "BILINGUAL_MAX_DOCUMENT_CHARS", 2_000_000, 1)
         values["offline"] = any(env.get(k, "").lower() in _TRUE for k in ("BILINGUAL_OFFLINE", "HF_HUB_OFFLINE"))

@@ -172,7 +172,8 @@ def _translate(job: Job) -> bytes:
         if job.out_suffix == ".pdf":
             from .pdf_layout import translate_pdf_layout
 
-            return translate_pdf_layout(job.data, job.aligned(), bilingual=job.bilingual)
+            return translate_pdf_layout(job.data, job.aligned(), bilingual=job.bilingual,
+                                        font=job.translator.settings.pdf_font)
     translated = blocks(job.document(text), job.bilingual)
     if job.out_suffix == ".docx":
         return paragraphs_to_docx(translated)

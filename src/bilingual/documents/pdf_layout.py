@@ -5,9 +5,11 @@ paragraphs, in reading order, columns apart) with their boxes and font sizes; py
 the text that is shown inside the translated blocks from the pages' content streams, keeping every
 other drawing operation (images, vector graphics, tables' rules, and the text of blocks with
 nothing to translate: numbers, formulas, code); reportlab (BSD) draws the translations, each in its
-block's box at the largest size that fits (never larger than the original), in Chinese with the
-built-in CID font ``STSong-Light`` (no font file) or Helvetica for English, and the two are merged.
-So nothing leaves its box, the page or overlaps another block.
+block's box at the largest size that fits (never larger than the original), and the two are merged.
+So nothing leaves its box, the page or overlaps another block. Chinese (and English holding
+characters Helvetica has not) is drawn in an installed Noto Sans CJK font, subset to the document
+and embedded, or else in reportlab's built-in CID font ``STSong-Light`` (:mod:`.pdf_fonts`);
+other English in Helvetica.
 
 A rotated page's rotation is moved into its content first (it looks the same), so that the
 layout, the content stream and the drawing share one space; a media box need not start at 0, 0.
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 from ..errors import InputTooLargeError
 from ..text.normalize import normalize_text
 from ..text.pieces import needs_translation
+from .pdf_fonts import chinese_font
 
 MIN_SIZE = 3.0  # points: a translation is never set smaller
 LEADING = 1.2
@@ -159,17 +162,6 @@ def remove_text(page, blocks: Sequence[Block]) -> int:
     return dropped
 
 
-def _font(language: str) -> str:
-    if language != "zh":
-        return "Helvetica"
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    return "STSong-Light"
-
-
 def wrap(text: str, font: str, size: float, width: float, language: str) -> list[str]:
     """``text`` broken into lines no wider than ``width`` (words in English, characters in Chinese)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -190,9 +182,9 @@ def wrap(text: str, font: str, size: float, width: float, language: str) -> list
     return lines
 
 
-def fit(text: str, block: Block, language: str) -> tuple[float, list[str]]:
-    """The largest size (at most the block's own) at which ``text`` fits the block's box, and its lines."""
-    font = _font(language)
+def fit(text: str, block: Block, language: str, font: str) -> tuple[float, list[str]]:
+    """The largest size (at most the block's own) at which ``text`` fits the block's box in ``font``, and its
+    lines."""
     width, height = max(1.0, block.x1 - block.x0), max(1.0, block.y1 - block.y0)
     size = max(MIN_SIZE, block.size)
     while True:
@@ -203,15 +195,14 @@ def fit(text: str, block: Block, language: str) -> tuple[float, list[str]]:
 
 
 def draw_page(width: float, height: float, origin: tuple[float, float],
-              placed: Sequence[tuple[Block, str]], language: str) -> bytes:
-    """A page of ``width`` × ``height`` with each translation drawn in its block's box."""
+              placed: Sequence[tuple[Block, str]], language: str, font: str) -> bytes:
+    """A page of ``width`` × ``height`` with each translation drawn in its block's box, in ``font``."""
     from reportlab.pdfgen import canvas
 
     out = io.BytesIO()
     page = canvas.Canvas(out, pagesize=(width, height))
-    font = _font(language)
     for block, text in placed:
-        size, lines = fit(text, block, language)
+        size, lines = fit(text, block, language, font)
         page.setFont(font, size)
         y = block.y1 - origin[1] - size
         for line in lines:
@@ -222,12 +213,14 @@ def draw_page(width: float, height: float, origin: tuple[float, float],
     return out.getvalue()
 
 
-def translate_pdf_layout(data: bytes, translate: Callable[[list[str]], list], *, bilingual: bool = False) -> bytes:
+def translate_pdf_layout(data: bytes, translate: Callable[[list[str]], list], *, bilingual: bool = False,
+                         font: str | None = None) -> bytes:
     """The PDF ``data`` with its text blocks translated in place (see the module docstring).
 
-    ``translate`` takes the blocks' texts and returns their :class:`DocumentTranslation`\\ s.
+    ``translate`` takes the blocks' texts and returns their :class:`DocumentTranslation`\\ s. ``font``: the
+    CJK font file to embed (``BILINGUAL_PDF_FONT``; None: an installed Noto Sans CJK, else STSong-Light).
     """
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PdfReader
 
     data = upright(data)
     readers = [PdfReader(io.BytesIO(data)) for _ in range(2 if bilingual else 1)]  # the translations, the originals
@@ -241,6 +234,25 @@ def translate_pdf_layout(data: bytes, translate: Callable[[list[str]], list], *,
     placed: dict[int, list[tuple[Block, str]]] = {}
     for (n, block), doc in zip(todo, docs):
         placed.setdefault(n, []).append((block, " ".join(doc.text.split())))
+    text = "".join(t for page in placed.values() for _, t in page)
+    if language != "zh" and _latin(text):
+        return _write(readers, placed, language, "Helvetica", bilingual)
+    with chinese_font(text, font) as name:  # Chinese, or English holding a name left in Chinese
+        return _write(readers, placed, language, name, bilingual)
+
+
+def _latin(text: str) -> bool:
+    """Whether Helvetica (reportlab's standard font, Latin-1 and a few more) can draw ``text``."""
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _write(readers, placed: dict[int, list[tuple[Block, str]]], language: str, font: str, bilingual: bool) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
     writer = PdfWriter()
     for n in range(len(readers[0].pages)):
         if bilingual:
@@ -251,7 +263,8 @@ def translate_pdf_layout(data: bytes, translate: Callable[[list[str]], list], *,
         if mine:
             box = page.mediabox
             overlay = PdfReader(io.BytesIO(draw_page(float(box.width), float(box.height),
-                                                     (float(box.left), float(box.bottom)), mine, language))).pages[0]
+                                                     (float(box.left), float(box.bottom)), mine, language,
+                                                     font))).pages[0]
             page.merge_translated_page(overlay, float(box.left), float(box.bottom))
     out = io.BytesIO()
     writer.write(out)
