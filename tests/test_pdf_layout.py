@@ -130,6 +130,31 @@ def test_images_and_untranslatable_text_stay_and_a_bilingual_pdf_has_twice_the_p
     assert docx.startswith(b"PK")  # a .docx on request
 
 
+def test_side_by_side_puts_each_page_and_its_translation_on_one_wide_page(tiny_translator, tmp_path, monkeypatch):
+    from pypdf import PdfReader
+
+    from bilingual.cli import main as cli_main
+
+    source = tmp_path / "release.pdf"
+    source.write_bytes(_press_release())
+    monkeypatch.setenv("BILINGUAL_MODEL_ZH_EN", tiny_translator.settings.model_zh_en)
+    monkeypatch.setenv("BILINGUAL_MODEL_EN_ZH", tiny_translator.settings.model_en_zh)
+    monkeypatch.setenv("BILINGUAL_BACKEND", "transformers")
+    assert cli_main(["translate", str(source), "--to", "zh", "--side-by-side", "-o", str(tmp_path / "out.pdf")],
+                    stdout=io.StringIO()) == 0
+    out = (tmp_path / "out.pdf").read_bytes()
+    (page,), (wide,) = PdfReader(io.BytesIO(source.read_bytes())).pages, PdfReader(io.BytesIO(out)).pages
+    width = float(page.mediabox.width)
+    assert (float(wide.mediabox.width), float(wide.mediabox.height)) == (2 * width, float(page.mediabox.height))
+    (box, lines), = _read(out)
+    left = " ".join(t for t, b in lines if b[2] <= width)
+    right = "".join(t for t, b in lines if b[0] >= width).replace(" ", "")
+    assert all(s in left for _, sentences in PRESS for s in sentences)  # the original on the left
+    assert all(ZH[s] in right for _, sentences in PRESS for s in sentences)  # its translation on the right
+    assert not [t for t, b in lines if b[0] < width < b[2]]  # nothing across the middle
+    assert [i.data for i in wide.images] == [i.data for i in page.images] * 2  # the image, on both halves
+
+
 def test_a_rotated_page_and_a_shifted_media_box_are_translated_in_place(tiny_translator):
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import RectangleObject

@@ -295,6 +295,14 @@ def test_translate_file_docx_bilingual_and_pdf(http):
     as_pdf = http.post("/translate_file", data={"source": "auto", "target": "zh"},
                        files={"file": ("report.pdf", _pdf(PDF_LINES), "application/pdf")}).json()
     assert as_pdf["translatedFileUrl"].endswith(".report.zh-Hans.pdf")  # a PDF stays a PDF
+    side = http.post("/translate_file", data={"source": "auto", "target": "zh", "side_by_side": "true"},
+                     files={"file": ("report.pdf", _pdf(PDF_LINES), "application/pdf")}).json()
+    assert side["translatedFileUrl"].endswith(".report.zh-Hans.bilingual.pdf")
+    from pypdf import PdfReader
+
+    (wide,) = PdfReader(io.BytesIO(httpx.get(side["translatedFileUrl"]).content)).pages
+    (page,) = PdfReader(io.BytesIO(_pdf(PDF_LINES))).pages
+    assert float(wide.mediabox.width) == 2 * float(page.mediabox.width)  # the page and its translation, on one
     pdf = http.post("/translate_file", data={"source": "auto", "target": "zh", "output": "docx"},
                     files={"file": ("report.pdf", _pdf(PDF_LINES), "application/pdf")}).json()
     assert pdf["translatedFileUrl"].endswith(".report.zh-Hans.docx")

@@ -93,6 +93,7 @@ def translate_content(
     memory: MemoryBudget | None = None,
     retranslate: bool = False,
     sheet_names: bool = False,
+    side_by_side: bool = False,
 ) -> bytes:
     """Translate a file's bytes; the result is the same format (a PDF: ``out_suffix``, .docx by default).
 
@@ -101,7 +102,8 @@ def translate_content(
     ``memory``, the process's budget for documents being read, is held for a file's estimated
     memory while it is unpacked and parsed (a server passes its work limit's). ``retranslate``
     translates again what the file already holds a translation of (XLIFF targets; kept by default);
-    ``sheet_names`` translates a workbook's sheet names too.
+    ``sheet_names`` translates a workbook's sheet names too. ``side_by_side``: a bilingual PDF with each
+    original page and its translation side by side on one wide page (implies ``bilingual``).
 
     Raises:
         UnsupportedFormatError: unknown extension, empty, binary, corrupt, encrypted, scanned or too large content.
@@ -112,8 +114,9 @@ def translate_content(
     if len(data) > MAX_FILE_BYTES:
         raise InputTooLargeError(f"The file has {len(data) / 1024 / 1024:.0f} MB, more than {MAX_FILE_BYTES >> 20} MB.")
     fmt.check(data)
-    job = Job(translator, data, filename, target, source, bilingual, fmt.output_suffix(suffix, out_suffix),
-              report, max_chars, progress, memory, retranslate, sheet_names)
+    job = Job(translator, data, filename, target, source, bilingual or side_by_side,
+              fmt.output_suffix(suffix, out_suffix), report, max_chars, progress, memory, retranslate, sheet_names,
+              side_by_side)
     return fmt.translate(job)
 
 
@@ -139,6 +142,7 @@ def translate_file(
     report: dict | None = None,
     overwrite: bool = True,
     retranslate: bool = False,
+    side_by_side: bool = False,
 ) -> Path:
     """Translate a document file and write the result; returns its path.
 
@@ -147,6 +151,7 @@ def translate_file(
     language). It is written under a temporary name and renamed when complete. With
     ``overwrite=False`` an output that exists is refused (before any work when its name is known).
     ``retranslate`` translates again what the file already holds a translation of (XLIFF targets).
+    ``side_by_side``: a bilingual PDF with each page and its translation on one wide page.
 
     Raises:
         UnsupportedFormatError, InputTooLargeError, UnsupportedLanguageError, ModelNotAvailableError.
@@ -164,7 +169,8 @@ def translate_file(
         progress(0, 1)
     report = {} if report is None else report
     result = translate_content(translator, data, path.name, target, source=source, bilingual=bilingual,
-                               out_suffix=output_suffix(suffix, out), report=report, retranslate=retranslate)
+                               out_suffix=output_suffix(suffix, out), report=report, retranslate=retranslate,
+                               side_by_side=side_by_side)
     if out is None:
         detected = report.get("source") or (normalize_language(source) if source else "zh")
         tag = parse_target(target).tag if target else TAGS[other(detected)]

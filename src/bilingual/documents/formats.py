@@ -44,6 +44,8 @@ class Job:
         memory: the process's budget for documents being read.
         retranslate: translate again what the file already holds a translation of (XLIFF targets).
         sheet_names: translate a workbook's sheet names too (those no formula refers to).
+        side_by_side: a bilingual PDF puts each original page and its translation side by side on one wide
+            page (other formats: as ``bilingual``).
     """
 
     translator: object
@@ -59,6 +61,7 @@ class Job:
     memory: MemoryBudget | None = None
     retranslate: bool = False
     sheet_names: bool = False
+    side_by_side: bool = False
 
     def __post_init__(self) -> None:
         self.report = {} if self.report is None else self.report

@@ -214,12 +214,14 @@ def draw_page(width: float, height: float, origin: tuple[float, float],
 
 
 def translate_pdf_layout(data: bytes, translate: Callable[[list[str]], list], *, bilingual: bool = False,
-                         font: str | None = None) -> bytes:
+                         side_by_side: bool = False, font: str | None = None) -> bytes:
     """The PDF ``data`` with its text blocks translated in place (see the module docstring).
 
     ``translate`` takes the blocks' texts and returns their :class:`DocumentTranslation`\\ s. ``font``: the
     CJK font file to embed (``BILINGUAL_PDF_FONT``; None: an installed Noto Sans CJK, else STSong-Light).
+    ``side_by_side``: each original page and its translation on one page twice as wide (implies ``bilingual``).
     """
+    bilingual = bilingual or side_by_side
     from pypdf import PdfReader
 
     data = upright(data)
@@ -236,9 +238,31 @@ def translate_pdf_layout(data: bytes, translate: Callable[[list[str]], list], *,
         placed.setdefault(n, []).append((block, " ".join(doc.text.split())))
     text = "".join(t for page in placed.values() for _, t in page)
     if language != "zh" and _latin(text):
-        return _write(readers, placed, language, "Helvetica", bilingual)
-    with chinese_font(text, font) as name:  # Chinese, or English holding a name left in Chinese
-        return _write(readers, placed, language, name, bilingual)
+        out = _write(readers, placed, language, "Helvetica", bilingual)
+    else:
+        with chinese_font(text, font) as name:  # Chinese, or English holding a name left in Chinese
+            out = _write(readers, placed, language, name, bilingual)
+    return side_by_side_pages(out) if side_by_side else out
+
+
+def side_by_side_pages(data: bytes) -> bytes:
+    """A bilingual PDF (each original page followed by its translation) as one wide page per pair: the
+    original on the left, its translation on the right, each in its own media box's size."""
+    from pypdf import PdfReader, PdfWriter, Transformation
+
+    pages = PdfReader(io.BytesIO(data)).pages
+    writer = PdfWriter()
+    for n in range(0, len(pages) - 1, 2):
+        left, right = pages[n], pages[n + 1]
+        width = float(left.mediabox.width)
+        height = max(float(left.mediabox.height), float(right.mediabox.height))
+        wide = writer.add_blank_page(width + float(right.mediabox.width), height)
+        for page, x in ((left, 0.0), (right, width)):
+            box = page.mediabox
+            wide.merge_transformed_page(page, Transformation().translate(x - float(box.left), -float(box.bottom)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def _latin(text: str) -> bool:

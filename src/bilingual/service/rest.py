@@ -511,7 +511,8 @@ class RestApi:
         job = file_job(upload.filename, source=src, target=tgt.tag, bilingual=_flag(params.get("bilingual")),
                        out_suffix=documents.output_suffix(suffix, output), char_limit=char_limit,
                        engine=self._model_type(params.get("model_type"))[1], namespace=_namespace(request),
-                       retranslate=_flag(params.get("retranslate")), sheet_names=_flag(params.get("sheet_names")))
+                       retranslate=_flag(params.get("retranslate")), sheet_names=_flag(params.get("sheet_names")),
+                       side_by_side=_flag(params.get("side_by_side")))
         return job, data
 
     def translate_job(self, job: dict[str, Any], data: bytes, progress: Callable[[int, int], None] | None = None,
@@ -525,11 +526,13 @@ class RestApi:
         translated = documents.translate_content(
             translator, data, job["filename"], target, source=job["source"], bilingual=job["bilingual"],
             out_suffix=job["out_suffix"], max_chars=job["char_limit"], memory=self.work.memory,
-            retranslate=job["retranslate"], progress=progress, report=report, sheet_names=job.get("sheet_names", False))
+            retranslate=job["retranslate"], progress=progress, report=report, sheet_names=job.get("sheet_names", False),
+            side_by_side=job.get("side_by_side", False))
         docs = report.get("documents") or []
         tag = target.tag if target else (TAGS[docs[0].target_language] if docs else "translated")
         suffix = documents.suffix_of(job["filename"])
-        name = download_name(job["filename"], tag + (".bilingual" if job["bilingual"] else ""))
+        bilingual = job["bilingual"] or job.get("side_by_side", False)
+        name = download_name(job["filename"], tag + (".bilingual" if bilingual else ""))
         return translated, (name[: -len(suffix)] + job["out_suffix"] if suffix != job["out_suffix"] else name)
 
     def run_job(self, job: dict[str, Any], data: bytes, progress: Callable[[int, int], None]) -> tuple:
