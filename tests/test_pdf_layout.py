@@ -140,7 +140,7 @@ def test_side_by_side_puts_each_page_and_its_translation_on_one_wide_page(tiny_t
     monkeypatch.setenv("BILINGUAL_MODEL_ZH_EN", tiny_translator.settings.model_zh_en)
     monkeypatch.setenv("BILINGUAL_MODEL_EN_ZH", tiny_translator.settings.model_en_zh)
     monkeypatch.setenv("BILINGUAL_BACKEND", "transformers")
-    assert cli_main(["translate", str(source), "--to", "zh", "--side-by-side", "-o", str(tmp_path / "out.pdf")],
+    assert cli_main(["translate", str(source), "--to", "zh", "--layout", "side", "-o", str(tmp_path / "out.pdf")],
                     stdout=io.StringIO()) == 0
     out = (tmp_path / "out.pdf").read_bytes()
     (page,), (wide,) = PdfReader(io.BytesIO(source.read_bytes())).pages, PdfReader(io.BytesIO(out)).pages

@@ -295,7 +295,7 @@ def test_translate_file_docx_bilingual_and_pdf(http):
     as_pdf = http.post("/translate_file", data={"source": "auto", "target": "zh"},
                        files={"file": ("report.pdf", _pdf(PDF_LINES), "application/pdf")}).json()
     assert as_pdf["translatedFileUrl"].endswith(".report.zh-Hans.pdf")  # a PDF stays a PDF
-    side = http.post("/translate_file", data={"source": "auto", "target": "zh", "side_by_side": "true"},
+    side = http.post("/translate_file", data={"source": "auto", "target": "zh", "layout": "side"},
                      files={"file": ("report.pdf", _pdf(PDF_LINES), "application/pdf")}).json()
     assert side["translatedFileUrl"].endswith(".report.zh-Hans.bilingual.pdf")
     from pypdf import PdfReader

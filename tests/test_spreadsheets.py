@@ -112,3 +112,63 @@ def test_bad_workbooks_are_refused(tmp_path):
         package.writestr("xl/sharedStrings.xml", '<!DOCTYPE x [<!ENTITY a "aaaa">]><sst><si><t>&a;</t></si></sst>')
     with pytest.raises(UnsupportedFormatError, match="entities"):
         translate_content(translator, bomb.getvalue(), "a.xlsx", "zh", source="en")
+
+
+def _plain_workbook() -> bytes:
+    """A list with nothing that names its cells by position (translations may be inserted), and the
+    fixture's sheet with formulas, merged cells, a comment and an image (they may not)."""
+    from openpyxl import Workbook, load_workbook
+    from openpyxl.styles import Font
+
+    book = load_workbook(io.BytesIO(_workbook()))
+    plain = book.create_sheet("List", 0)
+    plain["A1"], plain["B1"], plain["C1"] = "The weather is good.", 12.5, "Thank you."
+    plain["A1"].font = Font(bold=True)
+    plain["A2"], plain["B2"], plain["C2"] = "Prices remain stable.", "2023", "Exports grew by five percent."
+    plain["C2"].hyperlink = "https://example.com/exports"
+    plain.column_dimensions["A"].width, plain.column_dimensions["C"].width = 30, 40
+    plain.freeze_panes = "B2"
+    assert isinstance(book, Workbook)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("layout", ["side", "below"])
+def test_bilingual_columns_or_rows_of_translations_where_nothing_refers_to_the_cells(tiny_translator, layout):
+    from openpyxl import load_workbook
+
+    report: dict = {}
+    out = translate_content(tiny_translator, _plain_workbook(), "list.xlsx", "zh", layout=layout, report=report)
+    book = load_workbook(io.BytesIO(out))
+    plain = book["List"]
+    values = [[c.value for c in row] for row in plain.iter_rows()]
+    w, t, p = "The weather is good.", "Thank you.", "Prices remain stable."
+    e = "Exports grew by five percent."
+    if layout == "side":  # a column of translations after each column with text: A, C (B holds numbers only)
+        assert values == [[w, ZH[w], 12.5, t, ZH[t]], [p, ZH[p], "2023", e, ZH[e]]]
+        assert (plain.column_dimensions["A"].width, plain.column_dimensions["B"].width) == (30, 30)
+        assert (plain.column_dimensions["D"].width, plain.column_dimensions["E"].width) == (40, 40)
+        assert plain["D2"].hyperlink.target == "https://example.com/exports"  # moved with its cell
+        assert plain.freeze_panes == "C2"  # the frozen column and its translation
+        assert plain["B1"].font.bold  # the translation takes its cell's style
+    else:  # a row of translations after each row
+        assert values == [[w, 12.5, t], [ZH[w], None, ZH[t]], [p, "2023", e], [ZH[p], None, ZH[e]]]
+        assert plain["C3"].hyperlink.target == "https://example.com/exports"
+        assert plain.freeze_panes == "B3"
+    # the sheet with formulas, merged cells, a comment and an image: in its cells, said why
+    report_sheet = book["Report"]
+    assert report_sheet["A2"].value == "Exports grew by five percent.\n" + ZH["Exports grew by five percent."]
+    assert report_sheet["B2"].value == "=B1*2" and [str(r) for r in report_sheet.merged_cells.ranges] == ["A4:C4"]
+    assert [w for w in report["warnings"] if "'Report'" in w and "mergeCells" in w]
+    assert not [w for w in report["warnings"] if "'List'" in w or "'Thank you.'" in w]
+    free = [[c.value for c in row] for row in book["Thank you."].iter_rows()]
+    b = "The bank lowered interest rates."
+    assert free == ([[b, ZH[b]]] if layout == "side" else [[b], [ZH[b]]])  # nothing refers to it: it moves
+
+
+def test_an_unknown_layout_is_refused(tiny_translator, workbook):
+    from bilingual.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError, match="layout"):
+        translate_content(tiny_translator, workbook, "report.xlsx", "zh", layout="diagonal")

@@ -64,7 +64,7 @@ def _translate(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
         translator = Translator(settings, glossary=glossary)
         report: dict = {}
         written = translate_file(translator, path, args.to, out=args.output, bilingual=args.bilingual,
-                                 side_by_side=args.side_by_side,
+                                 layout=args.layout or "",
                                  source=getattr(args, "from"), report=report, overwrite=args.force,
                                  retranslate=args.retranslate)
         out.write(f"{written}\n")
@@ -121,7 +121,7 @@ def _translate_folder(args: argparse.Namespace, translator, folder, out: TextIO,
         destination = (target_dir / relative).with_suffix(output_suffix(source_file.suffix.lower()))
         try:
             translate_file(translator, source_file, args.to, out=destination, bilingual=args.bilingual,
-                           side_by_side=args.side_by_side,
+                           layout=args.layout or "",
                            source=getattr(args, "from"), overwrite=args.force, retranslate=args.retranslate)
         except BilingualError as exc:
             failed.append(f"{relative}: {exc}")
@@ -330,8 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("-o", "--output", help="where to write a translated document (a folder, for a folder); default: "
                     "<name>.<target>.<ext> beside it")
     tr.add_argument("--bilingual", action="store_true", help="keep each block and add its translation after it")
-    tr.add_argument("--side-by-side", action="store_true", help="PDF: each page and its translation side by side "
-                    "on one wide page (bilingual)")
+    tr.add_argument("--layout", choices=["side", "below"], help="bilingual, with each translation beside (a PDF: "
+                    "each page and its translation on one wide page; a workbook: a column of translations after each "
+                    "column) or below (a workbook: a row of translations after each row) its original")
     tr.add_argument("-f", "--force", action="store_true", help="overwrite an output file that exists (default: refuse)")
     tr.add_argument("--retranslate", action="store_true", help="XLIFF: translate units that already have a target "
                     "too (default: keep them)")

@@ -32,7 +32,7 @@ from . import spreadsheet as _spreadsheet
 from . import subtitles as _subtitles
 from . import word as _word
 from . import xliff as _xliff
-from .formats import TEXT, Format, Job, decode_text
+from .formats import LAYOUTS, TEXT, Format, Job, decode_text
 from .memory import MemoryBudget
 
 # suffix -> format: every format, each in its own module (a new format: one module, one entry here)
@@ -46,7 +46,7 @@ TEXT_FORMATS = frozenset(suffix for suffix, fmt in FORMATS.items() if fmt.text)
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a file larger than this is refused before it is read
 html = _html.translate_markup  # an HTML document or fragment (REST's ``format=html``)
 
-__all__ = ["FORMATS", "MAX_FILE_BYTES", "TEXT_FORMATS", "Format", "Job", "decode_text", "format_for", "html",
+__all__ = ["FORMATS", "LAYOUTS", "MAX_FILE_BYTES", "TEXT_FORMATS", "Format", "Job", "decode_text", "format_for", "html",
            "output_suffix", "suffix_of", "translate_content", "translate_file"]
 
 
@@ -93,7 +93,7 @@ def translate_content(
     memory: MemoryBudget | None = None,
     retranslate: bool = False,
     sheet_names: bool = False,
-    side_by_side: bool = False,
+    layout: str = "",
 ) -> bytes:
     """Translate a file's bytes; the result is the same format (a PDF: ``out_suffix``, .docx by default).
 
@@ -102,8 +102,8 @@ def translate_content(
     ``memory``, the process's budget for documents being read, is held for a file's estimated
     memory while it is unpacked and parsed (a server passes its work limit's). ``retranslate``
     translates again what the file already holds a translation of (XLIFF targets; kept by default);
-    ``sheet_names`` translates a workbook's sheet names too. ``side_by_side``: a bilingual PDF with each
-    original page and its translation side by side on one wide page (implies ``bilingual``).
+    ``sheet_names`` translates a workbook's sheet names too. ``layout``: where bilingual mode puts each
+    translation, ``"side"`` or ``"below"`` (see :class:`~bilingual.documents.formats.Job`; implies ``bilingual``).
 
     Raises:
         UnsupportedFormatError: unknown extension, empty, binary, corrupt, encrypted, scanned or too large content.
@@ -114,9 +114,8 @@ def translate_content(
     if len(data) > MAX_FILE_BYTES:
         raise InputTooLargeError(f"The file has {len(data) / 1024 / 1024:.0f} MB, more than {MAX_FILE_BYTES >> 20} MB.")
     fmt.check(data)
-    job = Job(translator, data, filename, target, source, bilingual or side_by_side,
-              fmt.output_suffix(suffix, out_suffix), report, max_chars, progress, memory, retranslate, sheet_names,
-              side_by_side)
+    job = Job(translator, data, filename, target, source, bilingual, fmt.output_suffix(suffix, out_suffix),
+              report, max_chars, progress, memory, retranslate, sheet_names, layout)
     return fmt.translate(job)
 
 
@@ -142,7 +141,7 @@ def translate_file(
     report: dict | None = None,
     overwrite: bool = True,
     retranslate: bool = False,
-    side_by_side: bool = False,
+    layout: str = "",
 ) -> Path:
     """Translate a document file and write the result; returns its path.
 
@@ -151,7 +150,7 @@ def translate_file(
     language). It is written under a temporary name and renamed when complete. With
     ``overwrite=False`` an output that exists is refused (before any work when its name is known).
     ``retranslate`` translates again what the file already holds a translation of (XLIFF targets).
-    ``side_by_side``: a bilingual PDF with each page and its translation on one wide page.
+    ``layout``: where bilingual mode puts each translation (``"side"``, ``"below"``; see ``translate_content``).
 
     Raises:
         UnsupportedFormatError, InputTooLargeError, UnsupportedLanguageError, ModelNotAvailableError.
@@ -170,7 +169,7 @@ def translate_file(
     report = {} if report is None else report
     result = translate_content(translator, data, path.name, target, source=source, bilingual=bilingual,
                                out_suffix=output_suffix(suffix, out), report=report, retranslate=retranslate,
-                               side_by_side=side_by_side)
+                               layout=layout)
     if out is None:
         detected = report.get("source") or (normalize_language(source) if source else "zh")
         tag = parse_target(target).tag if target else TAGS[other(detected)]

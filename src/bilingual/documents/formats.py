@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from ..errors import InputTooLargeError, UnsupportedFormatError, UnsupportedLanguageError
+from ..errors import InputTooLargeError, InvalidInputError, UnsupportedFormatError, UnsupportedLanguageError
 from ..languages import TAGS, Target, normalize_language, other, parse_target
 from ..text.detect import detect_language
 from ..text.pieces import needs_translation, separator
@@ -23,6 +23,7 @@ from .archive import MAX_UNCOMPRESSED_BYTES, Package, read_package
 from .memory import MemoryBudget
 
 Progress = Callable[[int, int], None]
+LAYOUTS = ("", "side", "below")  # where bilingual mode puts a translation (Job.layout)
 Aligned = Callable[..., list[DocumentTranslation]]  # (texts, spans=None): see Job.aligned
 
 
@@ -44,8 +45,10 @@ class Job:
         memory: the process's budget for documents being read.
         retranslate: translate again what the file already holds a translation of (XLIFF targets).
         sheet_names: translate a workbook's sheet names too (those no formula refers to).
-        side_by_side: a bilingual PDF puts each original page and its translation side by side on one wide
-            page (other formats: as ``bilingual``).
+        layout: where bilingual mode puts a translation (:data:`LAYOUTS`): ``""`` the format's way (after
+            its block, page or, in a workbook, on a second line of its cell); ``"side"`` beside it (a PDF's page
+            and its translation on one wide page; a workbook's column followed by a column of translations);
+            ``"below"`` under it (a workbook's row followed by a row of translations). Implies bilingual.
     """
 
     translator: object
@@ -61,9 +64,12 @@ class Job:
     memory: MemoryBudget | None = None
     retranslate: bool = False
     sheet_names: bool = False
-    side_by_side: bool = False
+    layout: str = ""
 
     def __post_init__(self) -> None:
+        if self.layout not in LAYOUTS:
+            raise InvalidInputError(f"layout must be one of {', '.join(repr(v) for v in LAYOUTS)}, not {self.layout!r}.")
+        self.bilingual = self.bilingual or bool(self.layout)
         self.report = {} if self.report is None else self.report
         self.memory = self.memory or MemoryBudget(1 << 62)
 

@@ -173,7 +173,7 @@ def _translate(job: Job) -> bytes:
             from .pdf_layout import translate_pdf_layout
 
             return translate_pdf_layout(job.data, job.aligned(), bilingual=job.bilingual,
-                                        side_by_side=job.side_by_side, font=job.translator.settings.pdf_font)
+                                        side_by_side=job.layout == "side", font=job.translator.settings.pdf_font)
     translated = blocks(job.document(text), job.bilingual)
     if job.out_suffix == ".docx":
         return paragraphs_to_docx(translated)

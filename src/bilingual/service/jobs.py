@@ -73,11 +73,11 @@ class JobStatus:
 def file_job(filename: str, *, source: str | None, target: str | None, bilingual: bool, out_suffix: str,
              char_limit: int | None = None, engine: str | None = None, namespace: str = "", retranslate: bool = False,
              glossary: str | None = None, view: bool = False, sheet_names: bool = False,
-             side_by_side: bool = False) -> dict[str, Any]:
+             layout: str = "") -> dict[str, Any]:
     """What a file's translation needs, as a background job keeps it (JSON): REST's and the page's."""
     return {"filename": filename, "source": source, "target": target, "bilingual": bilingual, "out_suffix": out_suffix,
             "char_limit": char_limit, "engine": engine, "namespace": namespace, "retranslate": retranslate,
-            "glossary": glossary, "view": view, "sheet_names": sheet_names, "side_by_side": side_by_side}
+            "glossary": glossary, "view": view, "sheet_names": sheet_names, "layout": layout}
 
 
 def _digest(secret: str) -> str:

@@ -98,6 +98,15 @@ def _flag(value: Any) -> bool:
     return value is True or str(value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def _layout(value: Any) -> str:
+    """REST's ``layout`` (``side``, ``below``; empty: the format's own bilingual layout), checked here so a bad
+    one is a 400 before the file is read."""
+    layout = str(value or "").strip().lower()
+    if layout not in documents.LAYOUTS:
+        raise ApiError(400, "Invalid request: layout must be side or below (or left out).")
+    return layout
+
+
 def _base(tag: str) -> Language:
     """``zh-Hans``/``zh-Hant``/``en`` -> ``zh``/``en``."""
     return parse_target(tag).language
@@ -512,7 +521,7 @@ class RestApi:
                        out_suffix=documents.output_suffix(suffix, output), char_limit=char_limit,
                        engine=self._model_type(params.get("model_type"))[1], namespace=_namespace(request),
                        retranslate=_flag(params.get("retranslate")), sheet_names=_flag(params.get("sheet_names")),
-                       side_by_side=_flag(params.get("side_by_side")))
+                       layout=_layout(params.get("layout")))
         return job, data
 
     def translate_job(self, job: dict[str, Any], data: bytes, progress: Callable[[int, int], None] | None = None,
@@ -527,11 +536,11 @@ class RestApi:
             translator, data, job["filename"], target, source=job["source"], bilingual=job["bilingual"],
             out_suffix=job["out_suffix"], max_chars=job["char_limit"], memory=self.work.memory,
             retranslate=job["retranslate"], progress=progress, report=report, sheet_names=job.get("sheet_names", False),
-            side_by_side=job.get("side_by_side", False))
+            layout=job.get("layout", ""))
         docs = report.get("documents") or []
         tag = target.tag if target else (TAGS[docs[0].target_language] if docs else "translated")
         suffix = documents.suffix_of(job["filename"])
-        bilingual = job["bilingual"] or job.get("side_by_side", False)
+        bilingual = job["bilingual"] or bool(job.get("layout"))
         name = download_name(job["filename"], tag + (".bilingual" if bilingual else ""))
         return translated, (name[: -len(suffix)] + job["out_suffix"] if suffix != job["out_suffix"] else name)
 
