@@ -307,6 +307,14 @@ def test_translate_file_docx_bilingual_and_pdf(http):
                     files={"file": ("report.pdf", _pdf(PDF_LINES), "application/pdf")}).json()
     assert pdf["translatedFileUrl"].endswith(".report.zh-Hans.docx")
     assert [p.text for p in Document(io.BytesIO(httpx.get(pdf["translatedFileUrl"]).content)).paragraphs] == PDF_ZH
+    from tests.test_spreadsheets import _plain_workbook
+
+    sheets = {"file": ("list.xlsx", _plain_workbook(), "application/octet-stream")}
+    beside = http.post("/translate_file", data={"source": "en", "target": "zh", "layout": "side"}, files=sheets)
+    assert beside.status_code == 200 and beside.json()["translatedFileUrl"].endswith(".list.zh-Hans.bilingual.xlsx")
+    assert [w for w in beside.json()["warnings"] if "'Report'" in w]  # that sheet kept the in-cell layout
+    wrong = http.post("/translate_file", data={"source": "en", "target": "zh", "layout": "diagonal"}, files=sheets)
+    assert wrong.status_code == 400 and "layout" in wrong.json()["error"]
     bomb = http.post("/translate_file", data={"source": "en", "target": "zh"},
                      files={"file": ("bomb.docx", _zip_bomb(), "application/octet-stream")})
     assert bomb.status_code == 400 and "zip bomb" in bomb.json()["error"]
