@@ -91,7 +91,7 @@ def test_page_events_read_only_files_uploaded_here(tmp_path, secret_file):
             if path.endswith(".csv"):
                 secret_file.with_suffix(".csv").write_text("launch\t0000\n")
             file_data = {"path": path, "meta": {"_type": "gradio.FileData"}, "orig_name": "secret.txt"}
-            _, messages = run_event(url, document, [file_data, "自动 Auto", False, "", "latency_optimized"])
+            _, messages = run_event(url, document, [file_data, "自动 Auto", False, "", "latency_optimized", ""])
             shown = json.dumps(_completed(messages), ensure_ascii=False)
             assert "0000" not in shown and "launch" not in shown
             _, messages = run_event(url, glossary, [file_data, ""])
@@ -104,7 +104,7 @@ def test_page_events_read_only_files_uploaded_here(tmp_path, secret_file):
         assert status == 200
         (path,) = json.loads(body)
         file_data = {"path": path, "meta": {"_type": "gradio.FileData"}, "orig_name": "note.txt"}
-        _, messages = run_event(url, document, [file_data, "自动 Auto", False, "", "latency_optimized"])
+        _, messages = run_event(url, document, [file_data, "自动 Auto", False, "", "latency_optimized", ""])
         result = _completed(messages)
         assert result["success"] is True
         assert result["output"]["data"][0].startswith("完成 Done")
@@ -667,7 +667,7 @@ def test_the_page_names_files_without_server_paths(tmp_path):
         assert alias.startswith("/uploads/") and alias.endswith("/note.txt")
         document = fn_index(url, "translate_upload")
         file_data = {"path": alias, "meta": {"_type": "gradio.FileData"}, "orig_name": "note.txt"}
-        _, messages = run_event(url, document, [file_data, "自动 Auto", False, "", "latency_optimized"])
+        _, messages = run_event(url, document, [file_data, "自动 Auto", False, "", "latency_optimized", ""])
         raw = json.dumps(messages)
         assert str(tmp_path) not in raw and "secret-user-home" not in raw
         result = _completed(messages)["output"]["data"]

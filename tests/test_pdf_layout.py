@@ -236,3 +236,25 @@ def test_english_holding_chinese_characters_is_drawn_in_the_cjk_font(tmp_path):
     out = translate_content(fake_translator(tmp_path), source.getvalue(), "a.pdf", "en", source="zh")
     assert "<代表团访问了重庆。>" in "".join(t for t, _ in _read(out)[0][1])  # Helvetica has no such glyphs
     assert any("CJK" in name and embedded for name, embedded in _fonts(out))
+
+
+def test_the_page_offers_the_side_by_side_layout(tmp_path):
+    import json
+
+    from pypdf import PdfReader
+
+    from tests.live_server import fn_index, live_server, request, run_event, upload
+    from tests.test_hardening import _completed
+
+    source = _press_release()
+    with live_server(tmp_path / "home") as url:
+        status, body = upload(url, "release.pdf", source)
+        (alias,) = json.loads(body)
+        file_data = {"path": alias, "meta": {"_type": "gradio.FileData"}, "orig_name": "release.pdf"}
+        _, messages = run_event(url, fn_index(url, "translate_upload"),
+                                [file_data, "自动 Auto", False, "", "latency_optimized", "side"])
+        download = _completed(messages)["output"]["data"][1]
+        assert download["url"].endswith("/release.zh-Hans.bilingual.pdf")
+        status, content = request(download["url"])
+    (page,), (wide,) = PdfReader(io.BytesIO(source)).pages, PdfReader(io.BytesIO(content)).pages
+    assert status == 200 and float(wide.mediabox.width) == 2 * float(page.mediabox.width)

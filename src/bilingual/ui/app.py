@@ -270,10 +270,12 @@ class Handlers:
         return "已保存到翻译记忆 Saved to the translation memory: 这句话以后都这样翻译 this sentence is translated so from now on."
 
     def translate_upload(self, path: str | None, direction: str, bilingual: bool, glossary: str = "",
-                         engine: str = FAST, request: gr.Request = None, progress=gr.Progress()) -> Iterator[tuple]:
+                         engine: str = FAST, layout: str = "", request: gr.Request = None,
+                         progress=gr.Progress()) -> Iterator[tuple]:
         """Translate an uploaded document, yielding (status, the translated file, the side-by-side view of its
         text): as a background job when the server has them (:mod:`~bilingual.service.jobs`: the status shows
-        its progress and time left, however long the file), else here."""
+        its progress and time left, however long the file), else here. ``layout``: where a bilingual file puts
+        each translation (:data:`~bilingual.documents.LAYOUTS`; one set implies bilingual)."""
         if not path:
             yield "请先上传文件 Upload a document first.", None, ""
             return
@@ -283,11 +285,14 @@ class Handlers:
             data = self.received(path).read_bytes()
             documents.FORMATS[suffix].check(data)
             target = DIRECTIONS.get(direction)
+            layout = layout if layout in documents.LAYOUTS else ""
             if self.jobs is None:
-                yield self._translate_here(data, name, suffix, target, bool(bilingual), glossary, engine, progress)
+                yield self._translate_here(data, name, suffix, target, bool(bilingual), glossary, engine, progress,
+                                           layout)
                 return
             quality = self.translator.settings.quality_engine
             job = file_job(name, source=None, target=target.tag if target else None, bilingual=bool(bilingual),
+                           layout=layout,
                            out_suffix=documents.output_suffix(suffix), view=True,
                            glossary=glossary if glossary and glossary.strip() else None,
                            engine=quality if engine == "quality_optimized" and quality else None)
@@ -323,7 +328,7 @@ class Handlers:
         yield f"完成 Done: {name}", str(stored), html
 
     def _translate_here(self, data: bytes, name: str, suffix: str, target, bilingual: bool, glossary: str,
-                        engine: str, progress) -> tuple:
+                        engine: str, progress, layout: str = "") -> tuple:
         """A document translated in this request (a page without the server's background jobs)."""
         report: dict = {}
         progress(0, desc="翻译中 Translating")
@@ -334,11 +339,12 @@ class Handlers:
         translator = self.engine(engine).with_glossary(_glossary(glossary))
         with self.work.slot():
             result = documents.translate_content(translator, data, name, target, bilingual=bilingual,
-                                                 report=report, progress=moved, memory=self.work.memory)
+                                                 report=report, progress=moved, memory=self.work.memory,
+                                                 layout=layout)
         docs = report.get("documents") or []
         out_suffix = documents.output_suffix(suffix)
         tag = TAGS[docs[0].target_language] if docs else "translated"
-        download = download_name(name, tag + (".bilingual" if bilingual else ""))
+        download = download_name(name, tag + (".bilingual" if bilingual or layout else ""))
         stored = self.exports.put_named(result, download[: -len(suffix)] + out_suffix)
         paragraphs = [p for doc in docs for p in doc.paragraphs]
         view = views.side_by_side(paragraphs, docs[0].source_language, docs[0].target_language) if docs else ""
@@ -582,6 +588,10 @@ def create_app(
                     with gr.Column():
                         bilingual = gr.Checkbox(label="双语对照 Bilingual (each paragraph followed by its translation)",
                                                 elem_id="bilingual")
+                        layout = gr.Radio(label="双语排版 Bilingual layout", value="", elem_id="layout",
+                                          choices=[("之后 After", ""),
+                                                   ("并排 Side by side (PDF: one wide page; Excel: a column)", "side"),
+                                                   ("下方 Below (Excel: a row)", "below")])
                         document_btn = gr.Button("翻译文件 Translate document", variant="primary", elem_id="document-btn")
                 document_status = gr.Markdown("", elem_id="document-status")
                 translated_file = gr.File(label="译文文件 Translated document", elem_id="translated-file")
@@ -621,7 +631,7 @@ def create_app(
         progress_on = {"show_progress_on": [view]}
         translate_btn.click(h.translate_stream, [article, direction, glossary, engine], translate_outputs, **private,
                             **progress_on)
-        document_btn.click(h.translate_upload, [upload, direction, bilingual, glossary, engine],
+        document_btn.click(h.translate_upload, [upload, direction, bilingual, glossary, engine, layout],
                            [document_status, translated_file, document_view], **private)
         glossary_file.change(h.read_glossary_file, [glossary_file, glossary], glossary, **private)
         correction_pick.change(h.pick_correction, correction_pick, correction_text, **private)
