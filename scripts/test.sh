@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh test
-exec .venv/bin/python -m pytest "$@"
+# Two workers, each taking the next test when it is free (a later -n in the arguments wins: -n 0 for one process).
+exec .venv/bin/python -m pytest -n 2 --dist worksteal "$@"
