@@ -271,3 +271,20 @@ def test_a_sentence_with_three_links_keeps_all_three(tmp_path, bilingual):
     assert [link.get(f"{{{R}}}id") for link in links] == ids
     assert [_text(link) for link in links] == ["<the first>", "<the second>", "<the third>"]
     assert _text(paragraph) == "<Three links: <the first>, <the second> and the third.>（<the third>）"
+
+
+def test_a_long_paragraph_of_many_runs_takes_time_in_proportion(tmp_path):
+    """One paragraph of n sentences, each with a bold word (a run of its own) and a link: each sentence looks
+    at its own runs only (a scan of every run per sentence was n squared)."""
+    from tests.fakes import fake_translator
+    from tests.test_hostile import _best_time
+
+    translator = fake_translator(tmp_path, max_document_chars=10_000_000)
+
+    def run(n: int):
+        sentence = _run("The delegation visited ") + _run("Chongqing", bold=True) + _run(" on Monday. ")
+        data = _word([sentence * n])
+        return lambda: translate_content(translator, data, "a.docx", "zh", source="en")
+
+    small, large = _best_time(run(250)), _best_time(run(2000))
+    assert large < 8 * small * 2.5 + 0.05, (small, large)  # 8x the input: far below quadratic (64x)

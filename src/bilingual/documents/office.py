@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import copy
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -160,8 +161,7 @@ class Paragraph:
                 continue
             end = cursor = begin + length
             inside = [(i, max(begin, starts[i]), min(end, starts[i] + len(self.texts[i])))
-                      for i in range(len(self.runs)) if signatures[i] is not None
-                      and starts[i] < end and starts[i] + len(self.texts[i]) > begin]
+                      for i in _overlapping(starts, self.texts, begin, end) if signatures[i] is not None]
             weight: dict[tuple, int] = {}
             for i, a, b in inside:
                 weight[signatures[i]] = weight.get(signatures[i], 0) + len(self.text[a:b].strip())
@@ -329,7 +329,8 @@ class Paragraph:
         not count, unless they are all the sentence has."""
         end = start + length
         covering = []
-        for i, (run_start, text) in enumerate(zip(starts, self.texts)):
+        for i in _overlapping(starts, self.texts, start, end):
+            run_start, text = starts[i], self.texts[i]
             if self.runs[i] is None:  # a DrawingML break
                 continue
             if i in carried:
@@ -556,6 +557,19 @@ class _Sentence:
     text: str
     extras: list[int]  # the first run of each further link
     parts: list[tuple[str, int | None]]  # the text cut at its carried spans: (words, span index or None)
+
+
+def _overlapping(starts: list[int], texts: list[str], start: int, end: int) -> range:
+    """The runs whose text overlaps ``[start, end)`` (``starts``: where each run's text begins, in order):
+    found by bisection, so a paragraph's sentences together look at each run about once."""
+    first = bisect_right(starts, start) - 1
+    while first > 0 and starts[first - 1] + len(texts[first - 1]) > start:
+        first -= 1
+    first = max(first, 0)
+    while first < len(starts) and starts[first] + len(texts[first]) <= start:
+        first += 1
+    last = bisect_left(starts, end, lo=first)
+    return range(first, last)
 
 
 def _locate(text: str, sentence: str, start: int) -> tuple[int, int]:
