@@ -279,3 +279,22 @@ def test_an_llm_engine_is_asked_to_keep_tags_and_its_tags_become_marks(tmp_path,
     assert "<m1> and </m1>" in request[0]["content"]
     assert doc.text == ZH["The delegation visited Chongqing."]
     assert [doc.text[m.start:m.end] for m in doc.marks()] == ([] if drop else ["重庆"])
+
+
+@pytest.mark.parametrize("kind", ["markdown", "html"])
+def test_a_long_paragraph_with_many_spans_takes_time_in_proportion(tmp_path, kind):
+    from bilingual.documents.formats import Job
+    from bilingual.documents.markdown import translate_markdown
+    from tests.test_hostile import _best_time
+
+    translator = fake_translator(tmp_path, max_input_chars=10_000_000, max_document_chars=10_000_000)
+
+    def run(n: int):
+        if kind == "markdown":
+            text = "The delegation visited **Chongqing** on Monday. " * n + "\n"
+            return lambda: translate_markdown(text, Job(translator, b"", "a.md", "zh", source="en").aligned())
+        markup = "<p>" + "The delegation visited <b>Chongqing</b> on Monday. " * n + "</p>"
+        return lambda: translate_markup(translator, markup, "zh", source="en")
+
+    small, large = _best_time(run(250)), _best_time(run(2000))
+    assert large < 8 * small * 2.5 + 0.05, (small, large)  # 8x the input: far below quadratic (64x)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
@@ -245,8 +245,9 @@ def _write_marked(run: Sequence[NavigableString], translation: str, marks: list,
     while first.parent is not None and first.parent.name not in BOUNDARIES | ODF_BOUNDARIES:
         first = first.parent
     first.insert_before(spot)
-    for node in run:
-        if not any(p is e for e in moved for p in (node, *node.parents)):
+    kept = {id(e) for e in moved}
+    for node in run:  # the loose text goes; a carried element's text stays in it (moved below)
+        if not any(id(p) in kept for p in _up_to_block(node)):
             node.replace_with(NavigableString(""))
     for element in moved:
         element.extract()
@@ -262,6 +263,15 @@ def _write_marked(run: Sequence[NavigableString], translation: str, marks: list,
         at.insert_after(piece)
         at = piece
     spot.extract()
+
+
+def _up_to_block(node: NavigableString) -> Iterator[NavigableString | Tag]:
+    """The node and its inline ancestors, up to (not including) its block."""
+    yield node
+    for parent in node.parents:
+        if parent.name in BOUNDARIES or parent.name in ODF_BOUNDARIES:
+            return
+        yield parent
 
 
 def _set_text(element: Tag, words: str) -> None:

@@ -18,6 +18,7 @@ each block is followed by its translation as a quote.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -173,8 +174,9 @@ def _render_run(run: _Run, doc: DocumentTranslation | None, labels: dict[tuple, 
         if found >= 0:
             cursor = found + len(seg.source)
             lo, hi = mapping[found], mapping[cursor - 1] + 1
-            covered = [m for n, ((text, m), s) in enumerate(zip(run.pieces, starts))
-                       if s < hi and s + len(text) > lo and text.strip() and n not in carried]
+            first = max(0, bisect_right(starts, lo) - 1)  # the pieces from the one holding lo: a sentence
+            covered = [run.pieces[n][1] for n in range(first, bisect_left(starts, hi))  # looks at its own
+                       if starts[n] + len(run.pieces[n][0]) > lo and run.pieces[n][0].strip() and n not in carried]
         common = frozenset.intersection(*covered) if covered else frozenset()
         links = list(dict.fromkeys(m for ms in covered for m in ms if isinstance(m, tuple)))
         if carried:  # the carried spans' words have their own emphasis and links; the rest is plain
