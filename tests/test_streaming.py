@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 from bilingual import Summarizer
-from bilingual.ui.app import Handlers
 from tests.fakes import fake_translator
 
 
@@ -65,6 +64,8 @@ def test_nothing_to_translate_is_one_step(tmp_path):
 
 def _stream_bytes(tmp_path, paragraphs: int) -> tuple[int, int, int]:
     translator, _ = _translator(tmp_path, batch_size=16)
+    from bilingual.ui.app import Handlers  # here: Gradio is imported only by the workers that run this
+
     handlers = Handlers(translator, Summarizer(translator.settings, translator=translator))
     progress_calls = []
     sent = updates = 0
