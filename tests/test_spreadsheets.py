@@ -172,3 +172,24 @@ def test_an_unknown_layout_is_refused(tiny_translator, workbook):
 
     with pytest.raises(InvalidInputError, match="layout"):
         translate_content(tiny_translator, workbook, "report.xlsx", "zh", layout="diagonal")
+
+
+def test_a_sheet_whose_cells_are_placed_by_their_order_keeps_the_in_cell_layout(tiny_translator):
+    """A cell may leave out its position (it is then the next one); moving the others would move it wrongly."""
+    import re
+
+    from openpyxl import load_workbook
+
+    source = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(_plain_workbook())) as package, zipfile.ZipFile(source, "w") as out:
+        for info in package.infolist():
+            data = package.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":  # the List sheet: its number (B1) unnamed
+                data, count = re.subn(rb'(<c )r="B1" ', rb"\1", data)
+                assert count == 1
+            out.writestr(info, data)
+    report: dict = {}
+    out = translate_content(tiny_translator, source.getvalue(), "list.xlsx", "zh", layout="side", report=report)
+    assert [w for w in report["warnings"] if "'List'" in w and "position" in w]
+    first = [c.value for c in next(load_workbook(io.BytesIO(out))["List"].iter_rows())]
+    assert first[0] == "The weather is good.\n" + ZH["The weather is good."]

@@ -149,7 +149,7 @@ def _arrange(package, parts, shared, translated: dict[int, str], layout: str, wa
                 cells.append((cell, holder, translated[id(holder)]))
         if not cells:
             continue
-        why = _fixed(root, title, others) or _too_big(cells, layout)
+        why = _fixed(root, title, others) or _too_big(root, cells, layout)
         if why:
             warnings.append(f"Sheet {title!r} keeps each translation in its cell, on a second line: {why}.")
             for cell, holder, text in cells:
@@ -192,11 +192,13 @@ def _fixed(root, title: str, others: str) -> str:
     return ""
 
 
-def _too_big(cells, layout: str) -> str:
-    """Why the new columns or rows would not fit in a sheet (empty: they fit)."""
-    found = [_CELL.match(cell.get("r", "")) for cell, _, _ in cells]
-    if not all(found):
+def _too_big(root, cells, layout: str) -> str:
+    """Why the new columns or rows cannot be placed in a sheet (empty: they can): a cell or row without its
+    position (it would be placed by its order), or too many of them for Excel's grid."""
+    if any(not _CELL.match(c.get("r", "")) for c in root.iter(_q("c"))) or any(
+            not r.get("r", "").isdigit() for r in root.iter(_q("row"))):
         return "its cells are not all named by their position"
+    found = [_CELL.match(cell.get("r", "")) for cell, _, _ in cells]
     used = {_number(m.group(1)) if layout == "side" else int(m.group(2)) for m in found}
     if max(used) + len(used) > (MAX_COLUMNS if layout == "side" else MAX_ROWS):
         return f"the new {'columns' if layout == 'side' else 'rows'} would not fit in it"
