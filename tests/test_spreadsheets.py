@@ -193,3 +193,21 @@ def test_a_sheet_whose_cells_are_placed_by_their_order_keeps_the_in_cell_layout(
     assert [w for w in report["warnings"] if "'List'" in w and "position" in w]
     first = [c.value for c in next(load_workbook(io.BytesIO(out))["List"].iter_rows())]
     assert first[0] == "The weather is good.\n" + ZH["The weather is good."]
+
+
+def test_the_page_says_which_sheet_kept_the_in_cell_layout_and_why(tmp_path):
+    import json
+
+    from tests.live_server import fn_index, live_server, run_event, upload
+    from tests.test_hardening import _completed
+
+    with live_server(tmp_path / "home") as url:
+        _, body = upload(url, "list.xlsx", _plain_workbook())
+        (alias,) = json.loads(body)
+        file_data = {"path": alias, "meta": {"_type": "gradio.FileData"}, "orig_name": "list.xlsx"}
+        _, messages = run_event(url, fn_index(url, "translate_upload"),
+                                [file_data, "自动 Auto", False, "", "latency_optimized", "side"])
+    status = _completed(messages)["output"]["data"][0]
+    assert status.startswith("完成 Done: list.xlsx")
+    assert "Note: Sheet 'Report' keeps each translation in its cell" in status and "mergeCells" in status
+    assert "'List'" not in status  # that one got its columns

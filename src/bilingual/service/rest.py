@@ -554,7 +554,8 @@ class RestApi:
             return translated, name
         docs = report.get("documents") or []
         view = {"source": docs[0].source_language if docs else "en", "target": docs[0].target_language if docs else "zh",
-                "paragraphs": [[seg.as_dict() for seg in p] for doc in docs for p in doc.paragraphs]}
+                "paragraphs": [[seg.as_dict() for seg in p] for doc in docs for p in doc.paragraphs],
+                "warnings": report.get("warnings", [])}
         return translated, name, json.dumps(view, ensure_ascii=False).encode()
 
     async def translate_file(self, request: Request) -> dict[str, Any]:

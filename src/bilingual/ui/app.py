@@ -103,6 +103,13 @@ def _lead(exc: BilingualError) -> str:
     return next((lead + " " for kind, lead in ERROR_LEADS if isinstance(exc, kind)), "")
 
 
+def _done(name: str, warnings: list[str]) -> str:
+    """The Document tab's last status: done, and what was done otherwise than asked (a workbook's sheet that
+    kept the in-cell layout, and why)."""
+    if not warnings:
+        return f"完成 Done: {name}"
+    return f"完成 Done: {name}\n\n" + "\n".join(f"- 注意 Note: {w}" for w in warnings)
+
 def _message(exc: Exception) -> str:
     """What the page says about an error: the typed message without paths, never a stack trace."""
     if isinstance(exc, BilingualError):
@@ -325,7 +332,7 @@ class Handlers:
         stored = self.exports.put_named(result.read_bytes(), download)
         paragraphs = [[Segment.from_dict(seg) for seg in p] for p in view.get("paragraphs", [])]
         html = views.side_by_side(paragraphs, view["source"], view["target"]) if paragraphs else ""
-        yield f"完成 Done: {name}", str(stored), html
+        yield _done(name, view.get("warnings", [])), str(stored), html
 
     def _translate_here(self, data: bytes, name: str, suffix: str, target, bilingual: bool, glossary: str,
                         engine: str, progress, layout: str = "") -> tuple:
@@ -348,7 +355,7 @@ class Handlers:
         stored = self.exports.put_named(result, download[: -len(suffix)] + out_suffix)
         paragraphs = [p for doc in docs for p in doc.paragraphs]
         view = views.side_by_side(paragraphs, docs[0].source_language, docs[0].target_language) if docs else ""
-        return f"完成 Done: {name}", str(stored), view
+        return _done(name, report.get("warnings", [])), str(stored), view
 
     def summarize_both(self, text: str, length: str, method: str, engine: str = FAST) -> tuple:
         """Summaries in Chinese and in English: (status, 中文, English, the tabs with Summaries selected).
