@@ -34,6 +34,7 @@ translation, in grey and without list numbering of its own, follows it.
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
@@ -125,6 +126,7 @@ class Paragraph:
         else:
             self._read_drawing()
         self.text = "".join(self.texts)
+        self.starts = list(itertools.accumulate((len(t) for t in self.texts), initial=0))[:-1]  # each entry's offset
         self.links = [self._link(run) for run in self.runs]
         # which link each run is in (Word: the w:hyperlink element; DrawingML: the hlinkClick's target)
         self.link_keys = [link if link is None or dialect is WORD else link.get(_RID) for link in self.links]
@@ -147,11 +149,7 @@ class Paragraph:
         signatures = [self._signature(i) if r is not None else None for i, r in enumerate(self.runs)]
         if len({s for s in signatures if s is not None}) < 2:
             return [], []
-        starts = []
-        offset = 0
-        for text in self.texts:
-            starts.append(offset)
-            offset += len(text)
+        starts = self.starts
         spans: list[tuple[int, int]] = []
         runs: list[list[int]] = []
         cursor = 0
@@ -278,11 +276,7 @@ class Paragraph:
         """Each translated sentence as it is written (by the rules in the module docstring); and for each
         break, the sentence it follows (-1: before the first): a break between two sentences stays between
         them, one inside a sentence goes after it."""
-        starts = []
-        offset = 0
-        for text in self.texts:
-            starts.append(offset)
-            offset += len(text)
+        starts = self.starts
         glue = separator(doc.target_language)
         out: list[_Sentence] = []
         begins: list[int] = []  # where each written sentence begins in the paragraph's text

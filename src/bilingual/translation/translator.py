@@ -446,9 +446,11 @@ class Translator:
         terms = glossary.for_source(route.source) if glossary else {}
         plan.glossary = terms or None
         pending = plan.pending
-        spans = [i[0] if i else None for i in inline]
-        where = inline_place([p.text for p in plan.pieces], spans, [i[2] if i else 0 for i in inline])
-        placed = [found for piece, found in zip(plan.pieces, where) if piece.translate and piece.result is None]
+        placed: list[list[tuple[int, int, int]]] = [[] for _ in pending]
+        if inline:  # a document's inline spans (none for plain text: nothing to look for)
+            spans = [i[0] if i else None for i in inline]
+            where = inline_place([p.text for p in plan.pieces], spans, [i[2] if i else 0 for i in inline])
+            placed = [found for piece, found in zip(plan.pieces, where) if piece.translate and piece.result is None]
         if backend.contextual:  # the engine sees each paragraph with the ones before it, the glossary in its prompt
             self._contexts(plan, terms)
             for piece, spans in zip(pending, placed):  # and the inline spans as tags in the sentence
