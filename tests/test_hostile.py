@@ -19,6 +19,7 @@ from bilingual import BilingualError, Settings, Summarizer, detect_language, spl
 from bilingual.text.normalize import normalize_text, paragraph_layout
 from bilingual.text.pieces import needs_translation, separator
 from tests.fakes import fake_translator
+from tests.growth import assert_linear_time
 
 NASTY = Path(__file__).with_name("nasty")
 
@@ -123,15 +124,6 @@ def test_non_strings_raise_type_error(value):
             Summarizer(Settings()).summarize(value)
 
 
-def _best_time(fn, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 @pytest.mark.parametrize(
     "unit",
     [
@@ -148,9 +140,7 @@ def test_time_grows_linearly(unit):
         text = "Intro.\n\n" + unit * n
         return lambda: (translator.translate(text), split_sentences(text))
 
-    small, large = _best_time(run(200)), _best_time(run(1600))
-    # 8x the input: allow 8x the time with generous slack for noise, far below quadratic (64x).
-    assert large < 8 * small * 2.5 + 0.05, (small, large)
+    assert_linear_time(run, 200)  # 8x the input: 8x the time with slack for noise, far below quadratic (64x)
 
 
 # -- the corpus of nasty real-world cases (each file written for this project) ---------------------

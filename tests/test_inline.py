@@ -23,6 +23,7 @@ from bilingual.translation.inline import MID, OPEN, Mark, cut, fold, place, tag,
 from tests.fake_llm import fake_llm_server
 from tests.fakes import FakeBackend, fake_translator
 from tests.fixtures.corpus import GLOSSARY_PAIRS, INLINE_PAIRS, PAIRS
+from tests.growth import assert_linear_time
 from tests.test_office_structures import _word
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -88,16 +89,13 @@ def test_a_span_is_looked_for_where_it_was_not_at_an_earlier_plain_occurrence():
 
 
 def test_placing_time_grows_linearly_even_when_no_span_is_found():
-    from tests.test_hostile import _best_time
-
     def run(n):
         sentences = ["The delegation visited the port and met officials."] * n
         spans = ["Chongqing"] * n  # none is there: each search must stay near its own place
         starts = [i * 51 + 20 for i in range(n)]
         return lambda: place(sentences, spans, starts)
 
-    small, large = _best_time(run(2000)), _best_time(run(16000))
-    assert large < 8 * small * 2.5 + 0.05, (small, large)  # 8x the input: far below quadratic (64x, ~0.5 s)
+    assert_linear_time(run, 2000)  # 8x the input: far below quadratic (64x, ~0.5 s)
 
 
 def test_an_engines_tags_become_marks_only_when_each_comes_back_once_and_well_nested():
@@ -285,8 +283,6 @@ def test_an_llm_engine_is_asked_to_keep_tags_and_its_tags_become_marks(tmp_path,
 def test_a_long_paragraph_with_many_spans_takes_time_in_proportion(tmp_path, kind):
     from bilingual.documents.formats import Job
     from bilingual.documents.markdown import translate_markdown
-    from tests.test_hostile import _best_time
-
     translator = fake_translator(tmp_path, max_input_chars=10_000_000, max_document_chars=10_000_000)
 
     def run(n: int):
@@ -297,5 +293,4 @@ def test_a_long_paragraph_with_many_spans_takes_time_in_proportion(tmp_path, kin
         return lambda: translate_markup(translator, markup, "zh", source="en")
 
     n = 250 if kind == "markdown" else 150  # the sizes at which the old Markdown search showed its square
-    small, large = _best_time(run(n)), _best_time(run(8 * n))
-    assert large < 8 * small * 2.5 + 0.05, (small, large)  # 8x the input: far below quadratic (64x)
+    assert_linear_time(run, n)  # 8x the input: far below quadratic (64x)

@@ -8,7 +8,6 @@ test_web.py.
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -23,6 +22,7 @@ from bilingual.service.keys import KeyStore
 from bilingual.translation.memory import MAX_CHARS, TranslationMemory, memory_key
 from bilingual.translation.tmx import read_tmx, write_tmx
 from tests.fakes import fake_factory, fake_translator
+from tests.growth import assert_linear_time
 
 
 @pytest.fixture
@@ -141,17 +141,11 @@ def test_translation_time_grows_linearly_with_a_full_memory(home):
     translator.memory.import_entries((f"第{i}号文件已经签署。", f"Document {i} is signed.", "zh", "en")
                                      for i in range(3000))
 
-    def took(n: int) -> float:
+    def run(n: int):
         text = "".join(f"第{i}号协议已经生效。" for i in range(n))
-        best = float("inf")
-        for _ in range(2):
-            start = time.perf_counter()
-            translator.translate(text, "en")
-            best = min(best, time.perf_counter() - start)
-        return best
+        return lambda: translator.translate(text, "en")
 
-    small, large = took(40), took(320)
-    assert large < 8 * small * 2.5 + 0.05, (small, large)
+    assert_linear_time(run, 40)
 
 
 # -- /suggest and the page -------------------------------------------------------------------------

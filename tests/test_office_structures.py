@@ -12,6 +12,7 @@ from lxml import etree
 
 from bilingual.documents import translate_content
 from tests.fixtures.corpus import PAIRS
+from tests.growth import assert_linear_time
 
 ZH = {en: zh for zh, en in PAIRS}
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -277,8 +278,6 @@ def test_a_long_paragraph_of_many_runs_takes_time_in_proportion(tmp_path):
     """One paragraph of n sentences, each with a bold word (a run of its own) and a link: each sentence looks
     at its own runs only (a scan of every run per sentence was n squared)."""
     from tests.fakes import fake_translator
-    from tests.test_hostile import _best_time
-
     translator = fake_translator(tmp_path, max_document_chars=10_000_000)
 
     def run(n: int):
@@ -286,5 +285,4 @@ def test_a_long_paragraph_of_many_runs_takes_time_in_proportion(tmp_path):
         data = _word([sentence * n])
         return lambda: translate_content(translator, data, "a.docx", "zh", source="en")
 
-    small, large = _best_time(run(250)), _best_time(run(2000))
-    assert large < 8 * small * 2.5 + 0.05, (small, large)  # 8x the input: far below quadratic (64x)
+    assert_linear_time(run, 250)  # 8x the input: far below quadratic (64x)

@@ -181,33 +181,35 @@ def test_cli_summarize(monkeypatch):
     assert err.getvalue().startswith("bilingual: note: No abstractive en summarization model")
 
 
-def _peak_and_time(sentences: list[str]) -> tuple[float, float]:
-    """The peak memory of one run (traced), and the best time of three runs (untraced: tracing slows and
-    varies, and a busy machine can slow any one run)."""
+def test_extractive_memory_and_time_grow_linearly():
+    """The probe's input: thousands of two-character sentences. A full n x n graph took 4.9 GB at 12,000."""
     import tracemalloc
 
     from bilingual.summarization.extractive import select
-    from tests.test_hostile import _best_time
-
-    tracemalloc.start()
-    select(sentences, 3, "zh")
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak, _best_time(lambda: select(sentences, 3, "zh"))
-
-
-def test_extractive_memory_and_time_grow_linearly():
-    """The probe's input: thousands of two-character sentences. A full n x n graph took 4.9 GB at 12,000."""
     from bilingual.summarization.words import content_words
+    from tests.growth import assert_linear_time
 
     content_words("两江新区签署了合作协议。", "zh")  # load jieba's dictionary outside the measurement
-    small = [f"好{chr(0x4E00 + i % 5000)}。" for i in range(500)]
-    large = [f"好{chr(0x4E00 + i % 5000)}。" for i in range(4_000)]  # 8x; a full graph: 0.7 GB
-    small_peak, small_time = _peak_and_time(small)
-    large_peak, large_time = _peak_and_time(large)
+
+    def sentences(n: int) -> list[str]:
+        return [f"好{chr(0x4E00 + i % 5000)}。" for i in range(n)]
+
+    def peak(n: int) -> int:  # of one traced run (tracing slows and varies, so the times are untraced)
+        tracemalloc.start()
+        select(sentences(n), 3, "zh")
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return peak
+
+    small_peak, large_peak = peak(500), peak(4_000)  # 8x; a full graph: 0.7 GB
     assert large_peak < 60 * 1024 * 1024
     assert large_peak / small_peak < 16  # linear: about 8x; quadratic: 64x
-    assert large_time / max(small_time, 1e-3) < 20
+
+    def run(n: int):
+        chosen = sentences(n)
+        return lambda: select(chosen, 3, "zh")
+
+    assert_linear_time(run, 500, floor=0.02)
 
 
 def test_summarize_takes_the_source_language_like_translate():
