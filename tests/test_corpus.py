@@ -187,7 +187,7 @@ def test_memory_does_not_grow_with_the_corpus(tmp_path):
 
     def peak(n: int) -> int:
         source, output = tmp_path / f"in{n}.jsonl", tmp_path / f"out{n}.jsonl"
-        _jsonl(source, [{"id": i, "text": f"The weather is good number {i}. " * 8} for i in range(n)])
+        _jsonl(source, [{"id": i, "text": f"The weather is good number {i}. " * 2} for i in range(n)])
         translator = Translator(Settings(home=str(tmp_path), cache=False, batch_wait_ms=0), backend_factory=lambda *a: Echo())
         tracemalloc.start()
         translate_corpus(translator, source, output, target="zh", chunk=16)

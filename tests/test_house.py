@@ -7,6 +7,7 @@ is still a dependency); only those under ``if TYPE_CHECKING:`` do not.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -23,6 +24,7 @@ LAYERS = [
 ]
 
 
+@functools.cache
 def modules() -> dict[str, Path]:
     found = {}
     for path in (SRC / "bilingual").rglob("*.py"):
@@ -52,7 +54,14 @@ def _type_checking_only(tree: ast.AST) -> set[int]:
 
 
 def imports(found: dict[str, Path]) -> dict[str, set[str]]:
-    graph: dict[str, set[str]] = {}
+    """Each module's imports of other modules of ours (``found`` is what :func:`modules` found)."""
+    return {name: set(targets) for name, targets in _imports(tuple(found.items())).items()}
+
+
+@functools.cache
+def _imports(items: tuple[tuple[str, Path], ...]) -> dict[str, frozenset[str]]:
+    found = dict(items)
+    graph: dict[str, frozenset[str]] = {}
     for name, path in found.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         skip = _type_checking_only(tree)
@@ -72,7 +81,7 @@ def imports(found: dict[str, Path]) -> dict[str, set[str]]:
                     targets.add(candidate if candidate in found else module)
             elif isinstance(node, ast.Import):
                 targets.update(alias.name for alias in node.names)
-        graph[name] = {t for t in targets if t in found and t != name}
+        graph[name] = frozenset(t for t in targets if t in found and t != name)
     return graph
 
 
