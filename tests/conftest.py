@@ -19,6 +19,25 @@ MODEL_FIXTURES = {"tiny_zh_en", "tiny_en_zh", "tiny_settings", "tiny_translator"
                   "tiny_summarizer_model", "tiny_m2m100", "tiny_llm"}
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):  # an xdist worker: its results are sent before the process ends
+        import atexit
+
+        atexit.register(_skip_finalization)
+
+
+def _skip_finalization() -> None:
+    """The last step of a test worker's exit (its threads joined, every other exit handler run): leave
+    without freeing each object one by one, which took a worker 3 s (language detection's model, the page's
+    modules, every test's leftovers) while the whole run waited for it."""
+    import os
+    import sys
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
