@@ -42,6 +42,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    # Tests that mostly wait (a browser, a clock, a timeout) start first: a worker waiting on one leaves the
+    # cores to the others, where at the end of the run it would keep them all waiting.
+    items.sort(key=lambda item: item.get_closest_marker("waits") is None)
 
 
 @pytest.fixture(scope="session", autouse=True)

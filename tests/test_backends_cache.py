@@ -146,6 +146,7 @@ def test_abandoned_request_leaves_only_whole_entries(tmp_path):
     assert later.translate("Aaaa. Bb.") == "<Aaaa.><Bb.>"
 
 
+@pytest.mark.waits
 def test_cache_is_safe_across_processes(tmp_path):
     script = textwrap.dedent(
         f"""

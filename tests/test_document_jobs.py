@@ -147,6 +147,7 @@ def test_a_restarted_server_finishes_the_jobs_it_had(tmp_path):
         second.close(wait=True)
 
 
+@pytest.mark.waits
 def test_finished_jobs_and_their_files_go_after_the_retention_time(tmp_path):
     jobs = DocumentJobs(tmp_path, lambda params, data, progress: (b"out", "a.txt"), retention=0.5)
     try:

@@ -10,6 +10,7 @@ import pytest
 from tests.fixtures.tiny_models import _intact, stored
 
 
+@pytest.mark.waits
 def test_a_tiny_model_is_built_once_when_test_workers_ask_for_it_at_once(tmp_path):
     calls = []
 

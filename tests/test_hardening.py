@@ -36,6 +36,7 @@ def secret_file(tmp_path):
     return secret
 
 
+@pytest.mark.waits
 def test_page_downloads_follow_the_retention_setting(tmp_path):
     """Low 14: with BILINGUAL_FILE_RETENTION=5 a page download still answered after 70 s."""
     with live_server(tmp_path / "home", file_retention_s=1) as url:
@@ -51,6 +52,7 @@ def test_page_downloads_follow_the_retention_setting(tmp_path):
         assert time.monotonic() < deadline
 
 
+@pytest.mark.waits
 def test_half_sent_requests_are_closed(tmp_path):
     """Medium 10: idle half-sent requests held sockets until /health went unanswered."""
     with live_server(tmp_path / "home", header_timeout_s=1, page=False) as url:
@@ -62,6 +64,7 @@ def test_half_sent_requests_are_closed(tmp_path):
             assert time.monotonic() - started < 3
 
 
+@pytest.mark.waits
 def test_slow_bodies_time_out(tmp_path):
     """Medium 10: a body sent a byte every 2 s was still open after 60 s."""
     with live_server(tmp_path / "home", body_timeout_s=1, page=False) as url:

@@ -175,6 +175,7 @@ def test_429s_are_retried_with_backoff_and_an_overloaded_server_says_so(tmp_path
             translator.translate("天气很好。", "en")
 
 
+@pytest.mark.waits
 def test_a_server_that_is_down_or_slow_gives_a_clear_error_not_a_hang(tmp_path):
     from tests.app_server import free_port
 
@@ -214,6 +215,7 @@ def test_the_api_key_is_sent_to_the_server_and_never_logged(tmp_path, caplog):
     assert "sk-very-secret" not in caplog.text
 
 
+@pytest.mark.waits
 def test_paragraphs_of_an_article_go_to_the_server_at_once_bounded_by_the_concurrency(tmp_path):
     article = "\n\n".join(zh for zh, _ in PAIRS[:12])
     with fake_llm_server() as (url, behaviour):
@@ -225,6 +227,7 @@ def test_paragraphs_of_an_article_go_to_the_server_at_once_bounded_by_the_concur
     assert [len(s.paragraphs) for s in steps] == sorted(len(s.paragraphs) for s in steps)  # streamed in order
 
 
+@pytest.mark.waits
 def test_sixteen_concurrent_rest_requests_on_the_llm_engine_all_come_back_exact(tmp_path):
     from bilingual.translation.backends import build_backend
     from tests.live_server import live_server, request

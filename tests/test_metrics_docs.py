@@ -115,6 +115,7 @@ def test_busy_refusals_are_counted(tmp_path):
                                                       ("status", "503")))] == 1
 
 
+@pytest.mark.waits
 def test_api_docs_render_with_the_network_blocked(tmp_path):
     """/docs loads Swagger UI from this server (the fastapi-offline package), not from a CDN."""
     from tests.live_server import live_server, request

@@ -63,6 +63,7 @@ def test_required_keys(fake_settings, home):
         assert client.get("/frontend/settings").json()["keyRequired"] is True
 
 
+@pytest.mark.waits
 def test_key_rate_limit_and_recovery(fake_settings, home):
     secret, _ = KeyStore(home / "api_keys.sqlite3").add(req_limit=2)
     with TestClient(_app(fake_settings, home, page=False)) as client:
@@ -165,6 +166,7 @@ def test_work_limit_unit():
     assert waiter_done.is_set() and work.running == 0 and work.peak_running == 1
 
 
+@pytest.mark.waits
 def test_page_api_and_rest_share_one_work_limit(tmp_path):
     """Four jobs at once through two doors (REST and the page's Gradio API) on a server with one
     slot and one place in line: one runs, one waits, two are refused as busy; never two at once."""
