@@ -103,7 +103,7 @@ def test_model_errors_say_what_to_do_elsewhere_not_to_run_the_same_command(tmp_p
 
 
 def test_rest_corrects_a_contradicted_source_or_refuses_it_when_strict(tmp_path):
-    with live_server(tmp_path / "home") as url:
+    with live_server(tmp_path / "home", page=False) as url:
         def translate(body):
             status, answer = request(url + "/translate", json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json"})
