@@ -663,6 +663,28 @@ def test_html_nested_within_the_limit_is_translated():
     assert out == "<div>" * depth + "HELLO THERE." + "</div>" * depth
 
 
+def test_gradios_own_queue_full_refusal_says_the_servers_busy_message():
+    """A burst of page events can fill Gradio's queue (its size is the work limit's line) before the work
+    limit refuses them: Gradio's 503 then said "Queue is full. Max size is 1 and size is 1." in English."""
+    from starlette.testclient import TestClient
+
+    from bilingual.documents.memory import BUSY_MESSAGE
+    from bilingual.service.paths import HidePaths
+
+    async def gradio(scope, receive, send, status=503, body=b'{"detail":"Queue is full. Max size is 1 and size is 1."}'):
+        if scope["path"].endswith("/other"):
+            status, body = 503, b'{"detail":"Something else."}'
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    client = TestClient(HidePaths(gradio, "/srv/home/gradio"))
+    answer = client.post("/gradio_api/queue/join", json={})
+    assert (answer.status_code, answer.json()) == (503, {"detail": BUSY_MESSAGE})
+    assert "服务器繁忙" in answer.json()["detail"]
+    assert client.post("/gradio_api/other", json={}).json() == {"detail": "Something else."}  # only that one
+
+
 def test_the_page_names_files_without_server_paths(tmp_path):
     """Low 13: the upload route and the page's file outputs carried absolute paths."""
     home = tmp_path / "secret-user-home"

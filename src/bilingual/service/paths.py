@@ -8,6 +8,11 @@ of the upload folder's path in everything that goes out, and the real path back 
 in: the download links it answers, and the file paths of events (only in Gradio's ``FileData``
 objects, never in the text a user sends). Every check on an event's files (see
 :func:`bilingual.ui.app.received_upload`) then runs on the real path, as before.
+
+It also words Gradio's own refusal of an event when its queue is full ("Queue is full. Max size is
+1 and size is 1.") as the server's busy message, in both languages: a burst of page events can
+reach Gradio's bound before the shared work limit refuses them, and the page says the same
+whichever limit was reached.
 """
 
 from __future__ import annotations
@@ -16,10 +21,13 @@ import json
 import os
 from typing import Any
 
+from ..documents.memory import BUSY_MESSAGE
+
 ALIAS = "/uploads"
 _FILE_ROUTES = ("/gradio_api/file=", "/gradio_api/file/")
 _EVENT_ROUTES = ("/gradio_api/queue/join", "/gradio_api/call/", "/gradio_api/run/", "/gradio_api/api/")
 _MAX_ANSWER = 4 * 1024 * 1024  # a JSON answer this large is passed on as it is (the upload answers are small)
+_QUEUE_FULL = b'{"detail":"Queue is full'  # Gradio's 503 when its own queue is full
 
 
 class HidePaths:
@@ -116,6 +124,8 @@ class HidePaths:
                 if more:
                     return None
                 data = self._hide(b"".join(buffered))
+                if start.get("status") == 503 and data.startswith(_QUEUE_FULL):
+                    data = json.dumps({"detail": BUSY_MESSAGE}, ensure_ascii=False).encode()
                 headers = [(k, v) for k, v in start.get("headers", []) if k != b"content-length"]
                 headers.append((b"content-length", str(len(data)).encode()))
                 await send({**start, "headers": headers})
