@@ -1,8 +1,10 @@
 """Growth tests: does 8x the input take about 8x the time (linear), far from 64x (quadratic)?
 
-A busy machine can slow any one run, never speed one up: the small input's time is the best of three,
-and the large input is run again only while it is over the bound. Linear code passes at its first large
-run on a quiet machine (a third of the old best-of-three cost); a square is over the bound every time.
+Time is the process's CPU time (every thread of it, none of another process's), so a machine busy with
+other work does not count; what noise is left (caches, a collection) can slow a run, never speed one
+up: the small input's time is the best of three, and the large input is run again only while it is over
+the bound. Linear code passes at its first large run (a third of a best-of-three's cost); a square is
+over the bound every time.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from collections.abc import Callable
 def best_time(fn: Callable[[], object], repeat: int = 3) -> float:
     best = float("inf")
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = time.process_time()
         fn()
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     return best
 
 
