@@ -53,14 +53,13 @@ def _type_checking_only(tree: ast.AST) -> set[int]:
     return lines
 
 
-def imports(found: dict[str, Path]) -> dict[str, set[str]]:
-    """Each module's imports of other modules of ours (``found`` is what :func:`modules` found)."""
-    return {name: set(targets) for name, targets in _imports(tuple(found.items())).items()}
-
-
 @functools.cache
-def _imports(items: tuple[tuple[str, Path], ...]) -> dict[str, frozenset[str]]:
-    found = dict(items)
+def graph() -> dict[str, frozenset[str]]:
+    """Each module's imports of other modules of ours, read once for all the tests."""
+    return imports(modules())
+
+
+def imports(found: dict[str, Path]) -> dict[str, frozenset[str]]:
     graph: dict[str, frozenset[str]] = {}
     for name, path in found.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -88,16 +87,16 @@ def _imports(items: tuple[tuple[str, Path], ...]) -> dict[str, frozenset[str]]:
 def test_every_import_goes_down_or_stays_on_its_floor():
     found = modules()
     upward = [f"{a} (floor {floor(a)}) imports {b} (floor {floor(b)})"
-              for a, targets in imports(found).items() for b in sorted(targets)
+              for a, targets in graph().items() for b in sorted(targets)
               if floor(b) > floor(a) and not found[a].name == "__init__.py" == found[b].name]
     assert upward == []
 
 
 def test_no_import_cycle():
-    graph = imports(modules())
+    imported = graph()
     # a package's __init__ re-exporting its own modules is not a cycle of theirs
-    edges = {a: {b for b in targets if not (b.startswith(a + ".") and a in graph and modules()[a].name == "__init__.py")}
-             for a, targets in graph.items()}
+    edges = {a: {b for b in targets if not (b.startswith(a + ".") and modules()[a].name == "__init__.py")}
+             for a, targets in imported.items()}
     cycles, state = [], {}
 
     def visit(node: str, path: list[str]) -> None:
@@ -117,7 +116,6 @@ def test_no_import_cycle():
 
 def test_the_checks_catch_what_they_should():
     """The graph reader sees a late import inside a function, and the floors rank as documented."""
-    graph = imports(modules())
-    assert "bilingual.documents" in graph["bilingual.corpus"]  # imported inside a function
+    assert "bilingual.documents" in graph()["bilingual.corpus"]  # imported inside a function
     assert floor("bilingual.text.detect") < floor("bilingual.translation.translator") < floor("bilingual.documents")
     assert floor("bilingual.service.rest") < floor("bilingual.server")
